@@ -1,0 +1,110 @@
+// Package backend chooses the GoMLX backend for every notebook, CLI and test in
+// Feedforward, in one place.
+//
+// The order is:
+//
+//  1. GOMLX_BACKEND, when set (for example "go" for SimpleGo or "xla:cpu");
+//  2. XLA, when a PJRT CPU plugin is installed locally (it is never downloaded:
+//     auto-install is switched off);
+//  3. SimpleGo, the pure-Go backend, which always works.
+//
+// GoMLX's own default import would try to download the XLA plugin and, offline,
+// fail with no fallback; that is why nothing in Feedforward imports
+// github.com/gomlx/gomlx/backends/default.
+package backend
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/backends/xla"
+)
+
+// EnvVar is the environment variable that overrides the choice of backend.
+const EnvVar = backends.ConfigEnvVar
+
+// Choice describes which backend New will build and why.
+type Choice struct {
+	// Config is the GoMLX configuration string, "<name>[:<config>]".
+	Config string
+	// Name is a human-readable backend name, such as "SimpleGo" or "XLA (cpu)".
+	Name string
+	// Reason says why this backend was chosen.
+	Reason string
+}
+
+// Notice is the one-line message printed when a backend is created.
+func (c Choice) Notice() string {
+	msg := fmt.Sprintf("feedforward: backend %s (%s)", c.Name, c.Reason)
+	if !strings.HasPrefix(c.Config, "xla") {
+		msg += "; for XLA's speed run `make setup` (installs a PJRT CPU plugin) or set GOMLX_BACKEND"
+	}
+	return msg
+}
+
+func init() {
+	// Never download plugins behind the user's back: offline that fails with no fallback.
+	xla.EnableAutoInstall(false)
+}
+
+// Choose decides which backend to use without creating it.
+func Choose() (Choice, error) {
+	if cfg, ok := os.LookupEnv(EnvVar); ok && cfg != "" {
+		name, _, _ := strings.Cut(cfg, ":")
+		if !slices.Contains(backends.List(), name) {
+			return Choice{}, fmt.Errorf("backend: %s=%q names no compiled-in backend; use one of %q (e.g. %s=go for SimpleGo, %s=xla:cpu for XLA)",
+				EnvVar, cfg, sortedList(), EnvVar, EnvVar)
+		}
+		return Choice{Config: cfg, Name: displayName(cfg), Reason: "set by " + EnvVar}, nil
+	}
+	if plugins := xla.GetAvailablePlugins(); slices.Contains(plugins, "cpu") {
+		return Choice{Config: "xla:cpu", Name: displayName("xla:cpu"), Reason: "PJRT CPU plugin found locally"}, nil
+	}
+	return Choice{Config: simplego.BackendName, Name: displayName(simplego.BackendName), Reason: "no local PJRT plugin"}, nil
+}
+
+func sortedList() []string {
+	l := backends.List()
+	slices.Sort(l)
+	return l
+}
+
+func displayName(cfg string) string {
+	name, conf, _ := strings.Cut(cfg, ":")
+	switch name {
+	case simplego.BackendName:
+		return "SimpleGo"
+	case "xla", "stablehlo", "hlo", "shlo":
+		if conf == "" {
+			return "XLA"
+		}
+		return "XLA (" + conf + ")"
+	}
+	return cfg
+}
+
+var (
+	noticeOnce sync.Once
+	// NoticeWriter receives the one-line notice; set it to io.Discard to silence it.
+	NoticeWriter io.Writer = os.Stderr
+)
+
+// New creates the chosen backend and prints its notice once per process.
+func New() (backends.Backend, error) {
+	c, err := Choose()
+	if err != nil {
+		return nil, err
+	}
+	b, err := backends.NewWithConfig(c.Config)
+	if err != nil {
+		return nil, fmt.Errorf("backend: creating %s: %w; set %s=go to use the pure-Go SimpleGo backend", c.Name, err, EnvVar)
+	}
+	noticeOnce.Do(func() { fmt.Fprintln(NoticeWriter, c.Notice()) })
+	return b, nil
+}
