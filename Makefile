@@ -1,0 +1,44 @@
+# Feedforward: `make lab` opens the notebooks, `make test` runs every check.
+SHELL := /bin/bash
+GO ?= go
+ROOT := $(CURDIR)
+BIN := $(ROOT)/bin
+PY := $(BIN)/python-jupyter
+export PATH := $(BIN):$(PATH)
+export GOMLX_NO_AUTO_INSTALL := 1
+
+.PHONY: setup lab test test-go test-notebooks figures bench vet clean help
+
+help:
+	@echo "make lab      - set up, then open JupyterLab on notebooks/ with the Go (gonb) kernel"
+	@echo "make test     - set up, then go vet, go test ./... and every notebook in quick mode"
+	@echo "make figures  - run every notebook at the homework's full specification into build/"
+	@echo "make bench    - Go benchmarks of the packages"
+	@echo "make setup    - (idempotent) build Go tools into bin/, Jupyter into .venv/ if needed, register the kernel"
+
+setup:
+	@scripts/setup.sh
+
+lab: setup
+	cd notebooks && $(PY) -m jupyterlab --notebook-dir=$(ROOT)/notebooks
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+test-go:
+	$(GO) test -count=1 ./...
+
+test-notebooks:
+	$(PY) scripts/run_notebooks.py --mode quick --out build/notebooks-quick
+
+test: setup vet test-go test-notebooks
+
+figures: setup
+	FEEDFORWARD_MODE=full $(PY) scripts/run_notebooks.py --mode full --out build/notebooks --figures-dir build/figures
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
+
+clean:
+	rm -rf build
