@@ -150,10 +150,10 @@ func serial[T Float](ker *kernel[T], ws *workspace[T], transA, transB bool, m, n
 			if pc > 0 {
 				betaP = 1
 			}
-			packB(bp, b, ldb, transB, pc, kcc, jc, ncc, nr)
+			ker.packB(bp, b, ldb, transB, pc, kcc, jc, ncc, nr)
 			for ic := 0; ic < m; ic += mc {
 				mcc := min(mc, m-ic)
-				packA(ap, a, lda, transA, ic, mcc, pc, kcc, mr)
+				ker.packA(ap, a, lda, transA, ic, mcc, pc, kcc, mr)
 				for jr := 0; jr < ncc; jr += nr {
 					nrr := min(nr, ncc-jr)
 					bpan := bp[jr*kcc : (jr+nr)*kcc]

@@ -157,8 +157,8 @@ func kernelSets() []struct {
 	for _, s := range sets {
 		out = append(out, s)
 		s32, s64 := *s.k32, *s.k64
-		s32.mc, s32.kc, s32.nc = 2*s32.mr, 5, 3*s32.nr
-		s64.mc, s64.kc, s64.nc = 2*s64.mr, 5, 3*s64.nr
+		s32.mc, s32.kc, s32.nc = 2*s32.mr, 13, 3*s32.nr
+		s64.mc, s64.kc, s64.nc = 2*s64.mr, 13, 3*s64.nr
 		out = append(out, set{s.name + "/small-blocks", &s32, &s64})
 	}
 	return out

@@ -12,6 +12,11 @@ type kernel[T Float] struct {
 	// per step) and C starts at c[0] with leading dimension ldc. When beta is zero C is
 	// only written.
 	micro func(k int, a, b, c []T, ldc int, alpha, beta T)
+
+	// packA and packB pack blocks of op(A) and op(B) as described at packA and packB
+	// in pack.go; assembly kernels supply faster versions.
+	packA func(dst, a []T, lda int, trans bool, i0, mc, p0, kc, mr int)
+	packB func(dst, b []T, ldb int, trans bool, p0, kc, j0, nc, nr int)
 }
 
 // Kernels in use; tests switch them to exercise every implementation.
@@ -35,7 +40,8 @@ func Kernel() (f32, f64 string) { return cur32.name, cur64.name }
 
 // generic returns the portable Go kernel for T.
 func generic[T Float]() *kernel[T] {
-	return &kernel[T]{name: "generic 4x4", mr: 4, nr: 4, mc: 128, kc: 256, nc: 1024, micro: microGeneric[T]}
+	return &kernel[T]{name: "generic 4x4", mr: 4, nr: 4, mc: 128, kc: 256, nc: 1024, micro: microGeneric[T],
+		packA: packA[T], packB: packB[T]}
 }
 
 // microGeneric is the portable 4×4 micro-kernel.

@@ -31,8 +31,10 @@ func microD6x8(k int, a, b, c []float64, ldc int, alpha, beta float64) {
 }
 
 var (
-	avx2S = &kernel[float32]{name: "avx2-fma 6x16", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, micro: microS6x16}
-	avx2D = &kernel[float64]{name: "avx2-fma 6x8", mr: 6, nr: 8, mc: 72, kc: 256, nc: 2048, micro: microD6x8}
+	avx2S = &kernel[float32]{name: "avx2-fma 6x16", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, micro: microS6x16,
+		packA: packA6[float32], packB: packBWide[float32]}
+	avx2D = &kernel[float64]{name: "avx2-fma 6x8", mr: 6, nr: 8, mc: 72, kc: 256, nc: 2048, micro: microD6x8,
+		packA: packA6[float64], packB: packBWide[float64]}
 )
 
 func best32() *kernel[float32] {
