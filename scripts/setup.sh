@@ -41,7 +41,9 @@ if [ -z "$py" ]; then
     || die "pip could not install JupyterLab into .venv (no access to PyPI?)"
   py="$root/.venv/bin/python"
 fi
-ln -sfn "$py" "$bin/python-jupyter"
+# A wrapper, not a symlink: a venv's python must be started by its own path to find pyvenv.cfg.
+printf '#!/bin/sh\nexec "%s" "$@"\n' "$py" >"$bin/python-jupyter.tmp" && chmod +x "$bin/python-jupyter.tmp" \
+  && mv "$bin/python-jupyter.tmp" "$bin/python-jupyter"
 say "Jupyter: $("$py" -c 'import jupyterlab; print("JupyterLab", jupyterlab.__version__)') via $py"
 
 # 3. Kernel: `gonb --install` writes kernel.json; we add ./bin to the kernel's PATH so
