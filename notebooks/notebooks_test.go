@@ -49,6 +49,8 @@ func source(raw json.RawMessage) string {
 var (
 	nameRE   = regexp.MustCompile(`^\d\d-[a-z0-9-]+\.ipynb$`)
 	figureRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	// showRE finds figure.Show(fig, "name") calls with a literal name.
+	showRE = regexp.MustCompile(`figure\.Show\([^;\n]*?,\s*"([^"]+)"\)`)
 )
 
 func TestNotebooksAreStoredClean(t *testing.T) {
@@ -93,6 +95,15 @@ func TestNotebooksAreStoredClean(t *testing.T) {
 							t.Errorf("first code cell is\n%s\nwant the setup cell\n%s", got, SetupCell)
 						}
 						firstCode = false
+					}
+					declared := map[string]bool{}
+					for _, f := range c.Metadata.Feedforward.Figures {
+						declared[f] = true
+					}
+					for _, m := range showRE.FindAllStringSubmatch(source(c.Source), -1) {
+						if !declared[m[1]] {
+							t.Errorf("cell %d shows figure %q without declaring it in its metadata (\"feedforward\": {\"figures\": [...]})", i, m[1])
+						}
 					}
 					for _, f := range c.Metadata.Feedforward.Figures {
 						if !figureRE.MatchString(f) || seen[f] {
