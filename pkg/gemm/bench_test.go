@@ -16,10 +16,10 @@ var benchShapes = []struct {
 	transA, transB bool
 	m, n, k        int
 }{
-	{"NN/128x1041x256", false, false, 128, 256, 1041},
-	{"NT/128x256x1041", false, true, 128, 1041, 256},
-	{"TN/1041x128x256", true, false, 1041, 256, 128},
-	{"NN/60000x784x300", false, false, 60000, 300, 784},
+	{"NN_128x1041x256", false, false, 128, 256, 1041},
+	{"NT_128x256x1041", false, true, 128, 1041, 256},
+	{"TN_1041x128x256", true, false, 1041, 256, 128},
+	{"NN_60000x784x300", false, false, 60000, 300, 784},
 }
 
 // BenchmarkGemm measures this package against gonum's pure-Go BLAS on the same shapes,

@@ -164,12 +164,16 @@ func kernelSets() []struct {
 	return out
 }
 
-// withKernels runs f with the given kernels in use, and with every product, however
-// small, split across goroutines when more than one thread is allowed.
-func withKernels(k32 *kernel[float32], k64 *kernel[float64], f func()) {
-	o32, o64, oMin, oChunks := cur32, cur64, parallelMinFlops, chunksPerThread
-	cur32, cur64, parallelMinFlops, chunksPerThread = k32, k64, 0, 2
-	defer func() { cur32, cur64, parallelMinFlops, chunksPerThread = o32, o64, oMin, oChunks }()
+// withKernels runs f with the given kernels in use, with every product, however small,
+// split across goroutines when more than one thread is allowed, and with shared
+// operands packed whole (blocked=false) or not at all (blocked=true).
+func withKernels(k32 *kernel[float32], k64 *kernel[float64], blocked bool, f func()) {
+	o32, o64, oMin, oBudget := cur32, cur64, parallelMinFlops, sharedBudget
+	cur32, cur64, parallelMinFlops = k32, k64, 0
+	if blocked {
+		sharedBudget = 0
+	}
+	defer func() { cur32, cur64, parallelMinFlops, sharedBudget = o32, o64, oMin, oBudget }()
 	f()
 }
 
@@ -196,19 +200,21 @@ func tableCases() []gemmCase {
 
 func TestGemmTable(t *testing.T) {
 	for _, ks := range kernelSets() {
-		t.Run(ks.name, func(t *testing.T) {
-			withKernels(ks.k32, ks.k64, func() {
-				for _, threads := range []int{1, 2, 3} {
-					prev := SetThreads(threads)
-					rng := rand.New(rand.NewPCG(1, uint64(threads)))
-					for _, tc := range tableCases() {
-						checkCase[float32](t, rng, tc, 1e-6)
-						checkCase[float64](t, rng, tc, 1e-15)
+		for _, blocked := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/blocked=%v", ks.name, blocked), func(t *testing.T) {
+				withKernels(ks.k32, ks.k64, blocked, func() {
+					for _, threads := range []int{1, 2, 3} {
+						prev := SetThreads(threads)
+						rng := rand.New(rand.NewPCG(1, uint64(threads)))
+						for _, tc := range tableCases() {
+							checkCase[float32](t, rng, tc, 1e-6)
+							checkCase[float64](t, rng, tc, 1e-15)
+						}
+						SetThreads(prev)
 					}
-					SetThreads(prev)
-				}
+				})
 			})
-		})
+		}
 	}
 }
 
@@ -218,25 +224,27 @@ func TestGemmRandom(t *testing.T) {
 		n = 30
 	}
 	for _, ks := range kernelSets() {
-		t.Run(ks.name, func(t *testing.T) {
-			withKernels(ks.k32, ks.k64, func() {
-				rng := rand.New(rand.NewPCG(7, 11))
-				for range n {
-					tc := gemmCase{
-						transA: rng.IntN(2) == 1, transB: rng.IntN(2) == 1,
-						m: 1 + rng.IntN(90), n: 1 + rng.IntN(90), k: 1 + rng.IntN(90),
-						padA: rng.IntN(3), padB: rng.IntN(3), padC: rng.IntN(3),
-						alpha: []float64{1, -1, 0.25, 3}[rng.IntN(4)],
-						beta:  []float64{0, 1, -0.5}[rng.IntN(3)],
+		for _, blocked := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/blocked=%v", ks.name, blocked), func(t *testing.T) {
+				withKernels(ks.k32, ks.k64, blocked, func() {
+					rng := rand.New(rand.NewPCG(7, 11))
+					for range n {
+						tc := gemmCase{
+							transA: rng.IntN(2) == 1, transB: rng.IntN(2) == 1,
+							m: 1 + rng.IntN(90), n: 1 + rng.IntN(90), k: 1 + rng.IntN(90),
+							padA: rng.IntN(3), padB: rng.IntN(3), padC: rng.IntN(3),
+							alpha: []float64{1, -1, 0.25, 3}[rng.IntN(4)],
+							beta:  []float64{0, 1, -0.5}[rng.IntN(3)],
+						}
+						tc.nanC = tc.beta == 0 && rng.IntN(2) == 1
+						prev := SetThreads(1 + rng.IntN(3))
+						checkCase[float32](t, rng, tc, 1e-6)
+						checkCase[float64](t, rng, tc, 1e-15)
+						SetThreads(prev)
 					}
-					tc.nanC = tc.beta == 0 && rng.IntN(2) == 1
-					prev := SetThreads(1 + rng.IntN(3))
-					checkCase[float32](t, rng, tc, 1e-6)
-					checkCase[float64](t, rng, tc, 1e-15)
-					SetThreads(prev)
-				}
+				})
 			})
-		})
+		}
 	}
 }
 

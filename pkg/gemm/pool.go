@@ -34,21 +34,16 @@ func ensureWorkers(n int) {
 
 // workspace holds one goroutine's packing buffers.
 type workspace[T Float] struct {
-	ap, bp, tile []T
+	shared, ap, bp, tile []T
 }
 
-// buffers returns buffers of at least the given lengths, growing them if needed.
-func (w *workspace[T]) buffers(na, nb, nt int) (ap, bp, tile []T) {
-	if len(w.ap) < na {
-		w.ap = make([]T, na)
+// grow returns (*buf)[:n], reallocating *buf when it is too short.
+func grow[T Float](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
 	}
-	if len(w.bp) < nb {
-		w.bp = make([]T, nb)
-	}
-	if len(w.tile) < nt {
-		w.tile = make([]T, nt)
-	}
-	return w.ap, w.bp, w.tile
+	*buf = (*buf)[:cap(*buf)]
+	return (*buf)[:n]
 }
 
 // freeList keeps workspaces for reuse. Unlike a sync.Pool it is not emptied by the
