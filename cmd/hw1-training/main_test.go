@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"image/png"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// runMainEnv makes the test binary behave as hw1-training itself, so tests
+// can check real exit codes without building a second binary.
+const runMainEnv = "HW1_TRAINING_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// runBinary runs hw1-training with args in dir and returns its exit code and output.
+func runBinary(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatal(err)
+	}
+	return code, out.String(), errb.String()
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string // substrings of the error message
+	}{
+		{"shape not from 784", []string{"-shape", "100,10"}, []string{"-shape", "start with 784"}},
+		{"shape not to 10", []string{"-shape", "784,300,9"}, []string{"-shape", "end with 10"}},
+		{"non-numeric shape", []string{"-shape", "784,abc,10"}, []string{"-shape", `"abc"`, "whole number"}},
+		{"empty shape entry", []string{"-shape", "784,,10"}, []string{"-shape", "whole number"}},
+		{"single size", []string{"-shape", "784"}, []string{"-shape", "at least"}},
+		{"zero layer", []string{"-shape", "784,0,10"}, []string{"-shape", "positive"}},
+		{"zero lr", []string{"-lr", "0"}, []string{"-lr", "positive"}},
+		{"negative lr", []string{"-lr", "-0.1"}, []string{"-lr", "positive"}},
+		{"NaN lr", []string{"-lr", "NaN"}, []string{"-lr", "positive"}},
+		{"non-numeric lr", []string{"-lr", "fast"}, []string{"-lr"}},
+		{"zero epochs", []string{"-epochs", "0"}, []string{"-epochs", "at least one"}},
+		{"negative epochs", []string{"-epochs", "-5"}, []string{"-epochs"}},
+		{"unknown network", []string{"-network", "torch"}, []string{"-network", `"torch"`, "autograd", "example"}},
+		{"negative train size", []string{"-train-size", "-1"}, []string{"-train-size"}},
+		{"accumulate with example", []string{"-network", "example", "-accumulate-gradients"}, []string{"-accumulate-gradients", "autograd"}},
+		{"unknown flag", []string{"-batch", "32"}, []string{"-batch"}},
+		{"positional argument", []string{"data"}, []string{`"data"`, "flags"}},
+		{"metrics-out in missing dir", []string{"-metrics-out", "nodir/m.json"}, []string{"-metrics-out", "does not exist"}},
+		{"metrics-out is a dir", []string{"-metrics-out", "."}, []string{"-metrics-out", "directory"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append(slices.Clone(tc.args), "-metrics-out", filepath.Join(dir, "m.json"), "-plot-dir", filepath.Join(dir, "plots"))
+			if slices.Contains(tc.args, "-metrics-out") {
+				args = append(slices.Clone(tc.args), "-plot-dir", filepath.Join(dir, "plots"))
+			}
+			code, stdout, stderr := runBinary(t, dir, args...)
+			if code != 2 {
+				t.Errorf("exit code %d, want 2; stderr: %s", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q does not mention %q", stderr, w)
+				}
+			}
+			if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
+				t.Errorf("stderr shows a panic: %s", stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing", stdout)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("files written despite the bad flags: %v", entries)
+			}
+		})
+	}
+}
+
+func TestBadMode(t *testing.T) {
+	t.Setenv("FEEDFORWARD_MODE", "fast")
+	err := run(nil, new(bytes.Buffer), new(bytes.Buffer))
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "FEEDFORWARD_MODE") {
+		t.Errorf("run with FEEDFORWARD_MODE=fast: error %v, want a usage error naming FEEDFORWARD_MODE", err)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, _, stderr := runBinary(t, t.TempDir(), "-h")
+	if code != 0 || !strings.Contains(stderr, "-network") || !strings.Contains(stderr, "-train-size") {
+		t.Errorf("-h: exit code %d, usage %q", code, stderr)
+	}
+}
+
+func TestDefaultsFollowMode(t *testing.T) {
+	for _, tc := range []struct {
+		mode              string
+		args              []string
+		epochs, trainSize int
+	}{
+		{"", nil, defaultEpochs, defaultTrainSize},
+		{"full", nil, defaultEpochs, defaultTrainSize},
+		{"quick", nil, quickEpochs, quickTrainSize},
+		{"quick", []string{"-epochs", "3", "-train-size", "0"}, 3, 0},
+	} {
+		t.Setenv("FEEDFORWARD_MODE", tc.mode)
+		o, err := parseFlags(tc.args, new(bytes.Buffer))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Epochs != tc.epochs || o.TrainSize != tc.trainSize || !slices.Equal(o.Shape, []int{784, 300, 100, 10}) || o.LearningRate != defaultLR {
+			t.Errorf("mode %q args %v: epochs %d train-size %d shape %v lr %g; want %d %d [784 300 100 10] %g",
+				tc.mode, tc.args, o.Epochs, o.TrainSize, o.Shape, o.LearningRate, tc.epochs, tc.trainSize, defaultLR)
+		}
+	}
+}
+
+func TestPanicBecomesError(t *testing.T) {
+	defer func(f func(*options, io.Writer, io.Writer) error) { trainFn = f }(trainFn)
+	trainFn = func(*options, io.Writer, io.Writer) error { panic("boom") }
+	err := run(nil, new(bytes.Buffer), new(bytes.Buffer))
+	if err == nil || !strings.Contains(err.Error(), "internal error") || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("run with a panicking trainer: error %v", err)
+	}
+	var stderr bytes.Buffer
+	if code := exitCode(err, &stderr); code != 1 || !strings.HasPrefix(stderr.String(), "hw1-training: internal error") {
+		t.Errorf("exit code %d, stderr %q", code, stderr.String())
+	}
+}
+
+// TestTinyRun trains both networks for 2 epochs on 500 images and checks the
+// metrics JSON schema and the two plots.
+func TestTinyRun(t *testing.T) {
+	for _, network := range []string{"autograd", "example"} {
+		t.Run(network, func(t *testing.T) {
+			dir := t.TempDir()
+			metricsPath := filepath.Join(dir, "metrics.json")
+			plotDir := filepath.Join(dir, "plots")
+			var stdout, stderr bytes.Buffer
+			err := run([]string{"-network", network, "-shape", "784,32,10", "-train-size", "500", "-epochs", "2",
+				"-lr", "0.5", "-seed", "3", "-metrics-out", metricsPath, "-plot-dir", plotDir}, &stdout, &stderr)
+			if err != nil {
+				t.Fatalf("run: %v\nstderr: %s", err, stderr.String())
+			}
+			data, err := os.ReadFile(metricsPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var raw map[string]json.RawMessage
+			if err := json.Unmarshal(data, &raw); err != nil {
+				t.Fatal(err)
+			}
+			if keys := sortedKeys(raw); !slices.Equal(keys, []string{"backend", "config", "epochs"}) {
+				t.Errorf("top-level keys %v, want [backend config epochs]", keys)
+			}
+			var epochs []map[string]any
+			if err := json.Unmarshal(raw["epochs"], &epochs); err != nil {
+				t.Fatal(err)
+			}
+			if len(epochs) != 2 {
+				t.Fatalf("%d epochs recorded, want 2", len(epochs))
+			}
+			for i, e := range epochs {
+				if keys := sortedKeys(e); !slices.Equal(keys, []string{"epoch", "loss", "seconds", "test_acc", "train_acc"}) {
+					t.Errorf("epoch %d keys %v", i+1, keys)
+				}
+				if e["epoch"] != float64(i+1) {
+					t.Errorf("epoch %d recorded as %v", i+1, e["epoch"])
+				}
+				for _, k := range []string{"train_acc", "test_acc"} {
+					if v, _ := e[k].(float64); v < 0 || v > 1 {
+						t.Errorf("epoch %d %s = %v, want in [0, 1]", i+1, k, e[k])
+					}
+				}
+				if v, _ := e["loss"].(float64); v <= 0 {
+					t.Errorf("epoch %d loss %v, want positive", i+1, e["loss"])
+				}
+				if v, _ := e["seconds"].(float64); v <= 0 {
+					t.Errorf("epoch %d seconds %v, want positive", i+1, e["seconds"])
+				}
+			}
+			var m Metrics
+			if err := json.Unmarshal(data, &m); err != nil {
+				t.Fatal(err)
+			}
+			want := Config{Network: network, Shape: []int{784, 32, 10}, Epochs: 2, LearningRate: 0.5, TrainSize: 500, TestSize: 10000, Seed: 3, Mode: m.Config.Mode}
+			if !reflect.DeepEqual(m.Config, want) || m.Backend == "" {
+				t.Errorf("config %+v backend %q, want %+v and a backend name", m.Config, m.Backend, want)
+			}
+			if !(m.Epochs[1].Loss < m.Epochs[0].Loss) {
+				t.Errorf("loss %v then %v; want a decrease", m.Epochs[0].Loss, m.Epochs[1].Loss)
+			}
+			for _, name := range []string{lossPlotFile, accuracyPlotFile} {
+				f, err := os.Open(filepath.Join(plotDir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				img, err := png.Decode(f)
+				f.Close()
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+				} else if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
+					t.Errorf("%s is only %v", name, b)
+				}
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+				t.Errorf("output directory holds %v, want only metrics.json and plots (no temporary files)", entries)
+			}
+			if lines := strings.Count(stdout.String(), "\nepoch "); lines != 2 {
+				t.Errorf("stdout has %d epoch lines, want 2:\n%s", lines, stdout.String())
+			}
+		})
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

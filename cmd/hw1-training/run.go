@@ -1,0 +1,360 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+
+	"feedforward.dev/feedforward/pkg/autograd"
+	"feedforward.dev/feedforward/pkg/backend"
+	"feedforward.dev/feedforward/pkg/examplenet"
+	"feedforward.dev/feedforward/pkg/figure"
+	"feedforward.dev/feedforward/pkg/mnist"
+	"feedforward.dev/feedforward/pkg/mode"
+	"feedforward.dev/feedforward/pkg/progress"
+)
+
+// Defaults: the homework's full experiment, and the quick-mode shrink.
+const (
+	defaultShape          = "784,300,100,10"
+	defaultEpochs         = 100
+	quickEpochs           = 10
+	defaultLR             = 0.1
+	defaultTrainSize      = 0 // all 60000
+	quickTrainSize        = 5000
+	mnistFeatures         = 784
+	mnistClasses          = 10
+	networkExample        = "example"
+	networkAutograd       = "autograd"
+	lossPlotFile          = "loss-vs-epochs.png"
+	accuracyPlotFile      = "accuracy-vs-epochs.png"
+	metricsFilePermission = 0o644
+)
+
+// Config is the run's configuration, as recorded in the metrics JSON.
+type Config struct {
+	Network             string  `json:"network"`
+	Shape               []int   `json:"shape"`
+	Epochs              int     `json:"epochs"`
+	LearningRate        float64 `json:"lr"`
+	TrainSize           int     `json:"train_size"`
+	TestSize            int     `json:"test_size"`
+	Seed                uint64  `json:"seed"`
+	AccumulateGradients bool    `json:"accumulate_gradients"`
+	Mode                string  `json:"mode"`
+}
+
+// EpochMetrics is one epoch's line of the metrics JSON.
+type EpochMetrics struct {
+	Epoch    int     `json:"epoch"`
+	Loss     float64 `json:"loss"`
+	TrainAcc float64 `json:"train_acc"`
+	TestAcc  float64 `json:"test_acc"`
+	Seconds  float64 `json:"seconds"`
+}
+
+// Metrics is the content of -metrics-out.
+type Metrics struct {
+	Backend string         `json:"backend"`
+	Config  Config         `json:"config"`
+	Epochs  []EpochMetrics `json:"epochs"`
+}
+
+// options are the parsed command line.
+type options struct {
+	Config
+	metricsOut, plotDir string
+}
+
+// network is what both packages' networks offer.
+type network interface {
+	TrainOneEpoch(X []float32, y []uint8, y1hot []float32, lr float64) (float64, error)
+	Accuracy(X []float32, y []uint8) (float64, error)
+	Close()
+}
+
+// run is the whole command: it parses args, trains and writes the outputs.
+// It never panics: a panic is turned into an error.
+func run(args []string, stdout, stderr io.Writer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error (please report it with the command line you used): %v", r)
+		}
+	}()
+	opts, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	return trainFn(opts, stdout, stderr)
+}
+
+// trainFn is train; tests replace it.
+var trainFn = train
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	m, err := mode.Get(mode.Full)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	fs := flag.NewFlagSet("hw1-training", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: hw1-training [flags]\n\nTrains a feedforward network on MNIST with full-batch gradient descent (homework Q3).\n%s=%s\n\nFlags:\n", mode.EnvVar, m)
+		fs.PrintDefaults()
+	}
+	netName := fs.String("network", networkAutograd, "network: \"example\" (GoMLX layers and optimizer, the warm-up's TorchNeuralNetwork) or \"autograd\" (graph ops and graph.Gradient, Q3)")
+	shapeStr := fs.String("shape", defaultShape, "comma-separated layer sizes, from 784 inputs to 10 classes")
+	epochs := fs.Int("epochs", mode.Pick(m, quickEpochs, defaultEpochs), "number of full-batch epochs (quick mode: 10)")
+	lr := fs.Float64("lr", defaultLR, "learning rate")
+	trainSize := fs.Int("train-size", mode.Pick(m, quickTrainSize, defaultTrainSize), "train on the first N training images; 0 means all 60000 (quick mode: 5000)")
+	seed := fs.Uint64("seed", 0, "seed of the initial weights")
+	accumulate := fs.Bool("accumulate-gradients", false, "autograd only: never zero the gradients (reproduces the bug Q3 asks about)")
+	metricsOut := fs.String("metrics-out", "", "write the configuration and per-epoch metrics to this JSON file")
+	plotDir := fs.String("plot-dir", "", "write "+lossPlotFile+" and "+accuracyPlotFile+" into this directory (created if needed)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, usageError{err.Error() + "; run hw1-training -h for the flags"}
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q: hw1-training takes only flags (e.g. -epochs 10); run hw1-training -h for the list", fs.Arg(0))
+	}
+
+	o := &options{metricsOut: *metricsOut, plotDir: *plotDir}
+	o.Network, o.Epochs, o.LearningRate, o.TrainSize, o.Seed, o.AccumulateGradients, o.Mode =
+		*netName, *epochs, *lr, *trainSize, *seed, *accumulate, string(m)
+	switch o.Network {
+	case networkExample, networkAutograd:
+	default:
+		return nil, usagef("-network %q is not a network; use -network autograd (Q3) or -network example (the warm-up's example network)", o.Network)
+	}
+	if o.Shape, err = parseShape(*shapeStr); err != nil {
+		return nil, err
+	}
+	if o.Epochs <= 0 {
+		return nil, usagef("-epochs %d: train for at least one epoch, e.g. -epochs %d", o.Epochs, defaultEpochs)
+	}
+	if !(o.LearningRate > 0) || math.IsInf(o.LearningRate, 0) {
+		return nil, usagef("-lr %v: the learning rate must be a positive number, e.g. -lr %g", o.LearningRate, defaultLR)
+	}
+	if o.TrainSize < 0 {
+		return nil, usagef("-train-size %d: use a positive number of training images, or 0 for all of them", o.TrainSize)
+	}
+	if o.AccumulateGradients && o.Network != networkAutograd {
+		return nil, usagef("-accumulate-gradients needs -network autograd (the example network always zeroes its gradients)")
+	}
+	if o.metricsOut != "" {
+		if err := checkOutputFile(o.metricsOut); err != nil {
+			return nil, err
+		}
+	}
+	if o.plotDir != "" {
+		if st, err := os.Stat(o.plotDir); err == nil && !st.IsDir() {
+			return nil, usagef("-plot-dir %q is a file, not a directory; give a directory for the plots", o.plotDir)
+		}
+	}
+	return o, nil
+}
+
+// parseShape parses "784,300,100,10".
+func parseShape(s string) ([]int, error) {
+	parts := strings.Split(s, ",")
+	shape := make([]int, len(parts))
+	for i, p := range parts {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return nil, usagef("-shape %q: %q is not a whole number; give comma-separated layer sizes such as -shape %s", s, p, defaultShape)
+		}
+		if v <= 0 {
+			return nil, usagef("-shape %q: layer size %d must be positive; e.g. -shape %s", s, v, defaultShape)
+		}
+		shape[i] = v
+	}
+	if len(shape) < 2 {
+		return nil, usagef("-shape %q needs at least the input and output sizes, e.g. -shape 784,10 or -shape %s", s, defaultShape)
+	}
+	if shape[0] != mnistFeatures {
+		return nil, usagef("-shape %q must start with %d, the number of MNIST pixels (28×28); e.g. -shape %s", s, mnistFeatures, defaultShape)
+	}
+	if shape[len(shape)-1] != mnistClasses {
+		return nil, usagef("-shape %q must end with %d, the number of digit classes; e.g. -shape %s", s, mnistClasses, defaultShape)
+	}
+	return shape, nil
+}
+
+// checkOutputFile makes sure path can be written later: its directory exists
+// and path is not a directory.
+func checkOutputFile(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usagef("-metrics-out %q is a directory; give a file name such as %s", path, filepath.Join(path, "metrics.json"))
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usagef("-metrics-out %q: directory %q does not exist; create it first or choose another path", path, dir)
+	}
+	return nil
+}
+
+func train(o *options, stdout, stderr io.Writer) error {
+	choice, err := backend.Choose()
+	if err != nil {
+		return err
+	}
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	trainSet, testSet, err := mnist.Load("")
+	if err != nil {
+		return err
+	}
+	if o.TrainSize > trainSet.N {
+		return usagef("-train-size %d is more than the %d MNIST training images; use at most %d, or 0 for all", o.TrainSize, trainSet.N, trainSet.N)
+	}
+	if o.TrainSize > 0 && o.TrainSize < trainSet.N {
+		if trainSet, err = trainSet.First(o.TrainSize); err != nil {
+			return err
+		}
+	}
+	o.TrainSize, o.TestSize = trainSet.N, testSet.N
+	y1hot, err := mnist.OneHot(trainSet.Labels, mnistClasses)
+	if err != nil {
+		return err
+	}
+	net, err := newNetwork(o, b)
+	if err != nil {
+		return err
+	}
+	defer net.Close()
+
+	metrics := Metrics{Backend: choice.Name, Config: o.Config}
+	fmt.Fprintf(stdout, "network %s, shape %v, lr %g, %d epochs, %d training and %d test images, backend %s\n",
+		o.Network, o.Shape, o.LearningRate, o.Epochs, o.TrainSize, o.TestSize, choice.Name)
+	bar := progress.NewWriter(stderr, fmt.Sprintf("training %s", o.Network), o.Epochs)
+	for epoch := 1; epoch <= o.Epochs; epoch++ {
+		start := time.Now()
+		loss, err := net.TrainOneEpoch(trainSet.Images, trainSet.Labels, y1hot, o.LearningRate)
+		seconds := time.Since(start).Seconds()
+		if err != nil {
+			bar.Done("stopped")
+			return err
+		}
+		trainAcc, err := net.Accuracy(trainSet.Images, trainSet.Labels)
+		if err != nil {
+			return err
+		}
+		testAcc, err := net.Accuracy(testSet.Images, testSet.Labels)
+		if err != nil {
+			return err
+		}
+		m := EpochMetrics{Epoch: epoch, Loss: loss, TrainAcc: trainAcc, TestAcc: testAcc, Seconds: seconds}
+		metrics.Epochs = append(metrics.Epochs, m)
+		fmt.Fprintf(stdout, "epoch %3d  loss %.5f  train_acc %.4f  test_acc %.4f  %.3fs\n", epoch, loss, trainAcc, testAcc, seconds)
+		bar.Update(epoch, fmt.Sprintf("loss=%.4f train_acc=%.4f test_acc=%.4f", loss, trainAcc, testAcc))
+	}
+	last := metrics.Epochs[len(metrics.Epochs)-1]
+	bar.Done(fmt.Sprintf("loss=%.4f train_acc=%.4f test_acc=%.4f", last.Loss, last.TrainAcc, last.TestAcc))
+
+	if o.metricsOut != "" {
+		data, err := json.MarshalIndent(metrics, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(o.metricsOut, append(data, '\n')); err != nil {
+			return fmt.Errorf("writing -metrics-out: %w", err)
+		}
+		fmt.Fprintln(stdout, "wrote", o.metricsOut)
+	}
+	if o.plotDir != "" {
+		if err := writePlots(o.plotDir, &metrics); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "wrote", filepath.Join(o.plotDir, lossPlotFile), "and", filepath.Join(o.plotDir, accuracyPlotFile))
+	}
+	return nil
+}
+
+func newNetwork(o *options, b backends.Backend) (network, error) {
+	if o.Network == networkExample {
+		return examplenet.New(o.Shape, &examplenet.Options{Seed: o.Seed, Backend: b})
+	}
+	return autograd.New(o.Shape, &autograd.Options{Seed: o.Seed, Backend: b, AccumulateGradients: o.AccumulateGradients})
+}
+
+func writePlots(dir string, m *Metrics) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("-plot-dir: %w", err)
+	}
+	n := len(m.Epochs)
+	x, loss, trainAcc, testAcc := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, e := range m.Epochs {
+		x[i], loss[i], trainAcc[i], testAcc[i] = float64(e.Epoch), e.Loss, e.TrainAcc, e.TestAcc
+	}
+	name := fmt.Sprintf("%s network %s", m.Config.Network, joinInts(m.Config.Shape))
+	lossChart := figure.LineChart{
+		Title:  "Loss vs. Epochs (" + name + ")",
+		XLabel: "Epoch",
+		YLabel: "Training loss (average cross-entropy)",
+		Series: []figure.Series{{Name: "training loss", X: x, Y: loss}},
+	}
+	accChart := figure.LineChart{
+		Title:  "Accuracy vs. Epochs (" + name + ")",
+		XLabel: "Epoch",
+		YLabel: "Accuracy",
+		Series: []figure.Series{
+			{Name: "training accuracy", X: x, Y: trainAcc},
+			{Name: "test accuracy", X: x, Y: testAcc},
+		},
+	}
+	if err := figure.Save(lossChart, filepath.Join(dir, lossPlotFile)); err != nil {
+		return fmt.Errorf("-plot-dir: %w", err)
+	}
+	if err := figure.Save(accChart, filepath.Join(dir, accuracyPlotFile)); err != nil {
+		return fmt.Errorf("-plot-dir: %w", err)
+	}
+	return nil
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, "-")
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it
+// into place, so readers never see a half-written file.
+func writeFileAtomic(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(metricsFilePermission); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
