@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -357,4 +358,54 @@ func FuzzGemm(f *testing.F) {
 		checkCase[float32](t, rng, tc, 1e-6)
 		checkCase[float64](t, rng, tc, 1e-15)
 	})
+}
+
+// TestPackers compares every kernel's packing routines with the portable ones, over
+// offsets, odd depths and partial panels.
+func TestPackers(t *testing.T) {
+	a32, a64 := assembly()
+	for _, k := range a32 {
+		testPackers(t, k)
+	}
+	for _, k := range a64 {
+		testPackers(t, k)
+	}
+}
+
+func testPackers[T Float](t *testing.T, ker *kernel[T]) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	const ld = 101
+	src := randSlice[T](rng, ld*ld)
+	for _, trans := range []bool{false, true} {
+		for _, kc := range []int{1, 3, 4, 7, 8, 9, 16, 31, 64} {
+			for _, rows := range []int{1, ker.mr - 1, ker.mr, 2*ker.mr + 1, 4 * ker.mr} {
+				for _, off := range []int{0, 1, 5} {
+					want := make([]T, roundUp(rows, ker.mr)*kc)
+					got := make([]T, len(want))
+					for i := range got {
+						got[i] = 99 // padding must be zeroed
+					}
+					packA(want, src, ld, trans, off, rows, off+2, kc, ker.mr)
+					ker.packA(got, src, ld, trans, off, rows, off+2, kc, ker.mr)
+					if !slices.Equal(got, want) {
+						t.Fatalf("%s packA trans=%v kc=%d rows=%d off=%d: differs from the portable packing", ker.name, trans, kc, rows, off)
+					}
+				}
+			}
+			for _, cols := range []int{1, ker.nr - 1, ker.nr, 2*ker.nr + 3} {
+				for _, off := range []int{0, 3} {
+					want := make([]T, roundUp(cols, ker.nr)*kc)
+					got := make([]T, len(want))
+					for i := range got {
+						got[i] = 99
+					}
+					packB(want, src, ld, trans, off+1, kc, off, cols, ker.nr)
+					ker.packB(got, src, ld, trans, off+1, kc, off, cols, ker.nr)
+					if !slices.Equal(got, want) {
+						t.Fatalf("%s packB trans=%v kc=%d cols=%d off=%d: differs from the portable packing", ker.name, trans, kc, cols, off)
+					}
+				}
+			}
+		}
+	}
 }
