@@ -22,7 +22,10 @@
 //
 // Options.AccumulateGradients reproduces a classic PyTorch bug on purpose:
 // forgetting to zero the gradients. The gradient buffer then keeps the sum of
-// all the gradients seen so far, and every update uses that sum, so the
-// effective step grows with the epoch number and the loss curve oscillates or
-// diverges.
+// all the gradients seen so far, and every update uses that sum: θ_t+1 =
+// θ_t - η (g_1 + … + g_t). This is momentum that never decays. The loss may
+// fall faster than with correct training for a few epochs, but the summed
+// steps keep their old directions, overshoot, and the loss curve rises and
+// oscillates (or diverges at larger learning rates) instead of decreasing
+// steadily.
 package autograd
