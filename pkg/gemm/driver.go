@@ -50,14 +50,28 @@ type call[T Float] struct {
 	splitM bool // modeBlocked: split rows (else columns)
 	piece  int  // rows or columns per piece (a multiple of mr or nr)
 	pieces int
-	next   atomic.Int64
-	wg     sync.WaitGroup
+	next   atomic.Int64 // next piece to claim
+
+	// state counts the helpers that joined (low bits) and has closedBit set once the
+	// calling goroutine has no more pieces to hand out; helpers that come later leave
+	// at once, so the caller never waits for a worker that is slow to wake up.
+	state atomic.Uint64
+	// finished receives one value per helper that joined, when it is done.
+	finished chan struct{}
 }
 
+const closedBit = 1 << 63
+
 var (
-	callPool32 = sync.Pool{New: func() any { return new(call[float32]) }}
-	callPool64 = sync.Pool{New: func() any { return new(call[float64]) }}
+	callPool32 = sync.Pool{New: func() any { return newCall[float32]() }}
+	callPool64 = sync.Pool{New: func() any { return newCall[float64]() }}
 )
+
+func newCall[T Float]() *call[T] {
+	cl := &call[T]{finished: make(chan struct{}, cap(jobs))}
+	cl.state.Store(closedBit)
+	return cl
+}
 
 func getCall[T Float]() *call[T] {
 	var z T
@@ -82,26 +96,29 @@ func run[T Float](ker *kernel[T], transA, transB bool, m, n, k int, alpha T, a [
 	if float64(m)*float64(n)*float64(k)*2 < parallelMinFlops {
 		nt = 1
 	}
-	cl := getCall[T]()
+	cl := getCall[T]() // closed: stale helpers of its previous use cannot join
 	cl.ker, cl.transA, cl.transB, cl.m, cl.n, cl.k = ker, transA, transB, m, n, k
 	cl.alpha, cl.beta, cl.a, cl.b, cl.c, cl.lda, cl.ldb, cl.ldc = alpha, beta, a, b, c, lda, ldb, ldc
 	cl.next.Store(0)
 	cl.plan(nt)
 	helpers := min(nt, cl.pieces) - 1
-	if helpers > 0 {
-		ensureWorkers(helpers)
-		cl.wg.Add(helpers)
-		for range helpers {
-			select {
-			case jobs <- cl:
-			default: // the pool is busy with other calls: do their share here
-				cl.wg.Done()
-			}
+	if helpers <= 0 {
+		cl.work()
+		putCall(cl)
+		return
+	}
+	ensureWorkers(helpers)
+	cl.state.Store(0) // open; publishes the fields above to helpers that join
+	for range helpers {
+		select {
+		case jobs <- cl:
+		default: // the pool is busy with other calls: do their share here
 		}
 	}
 	cl.work()
-	if helpers > 0 {
-		cl.wg.Wait()
+	joined := cl.state.Or(closedBit) &^ closedBit
+	for range joined {
+		<-cl.finished
 	}
 	putCall(cl)
 }
@@ -181,7 +198,21 @@ func (cl *call[T]) work() {
 	putWorkspace(ws)
 }
 
-func (cl *call[T]) done() { cl.wg.Done() }
+// help is run by pool workers: it joins the call unless it is closed, computes pieces,
+// and signals the caller.
+func (cl *call[T]) help() {
+	for {
+		s := cl.state.Load()
+		if s&closedBit != 0 {
+			return
+		}
+		if cl.state.CompareAndSwap(s, s+1) {
+			break
+		}
+	}
+	cl.work()
+	cl.finished <- struct{}{}
+}
 
 // packAllB packs all of op(B) into ws.shared: one kc×roundUp(n, nr) block per k block.
 func (cl *call[T]) packAllB(ws *workspace[T]) {

@@ -1,11 +1,14 @@
 package gemm
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // worker is a piece of parallel work handed to the goroutine pool.
 type worker interface {
-	work()
-	done()
+	// help joins the work if it is still open, and returns when done.
+	help()
 }
 
 // jobs feeds the pool of worker goroutines shared by all Gemm calls.
@@ -16,20 +19,52 @@ var (
 	nWorkers  int
 )
 
+// spinTime is how long an idle worker keeps polling for the next job before it parks.
+// Waking a parked goroutine's thread can take tens of microseconds (more on a busy or
+// virtual machine); training loops call Gemm back to back, and a polling worker picks
+// the next call up at once. Polling costs CPU time that other processes could use,
+// so it is short.
+var spinTime = 20 * time.Microsecond
+
 // ensureWorkers starts worker goroutines until at least n exist. Workers live for the
-// life of the process and block on jobs when idle.
+// life of the process; when idle they poll for spinTime, then block on jobs.
 func ensureWorkers(n int) {
 	workersMu.Lock()
 	for nWorkers < n {
-		go func() {
-			for w := range jobs {
-				w.work()
-				w.done()
-			}
-		}()
+		go workerLoop()
 		nWorkers++
 	}
 	workersMu.Unlock()
+}
+
+func workerLoop() {
+	for {
+		w := <-jobs
+		for w != nil {
+			w.help()
+			w = poll()
+		}
+	}
+}
+
+// poll waits up to spinTime for a job without parking; it returns nil if none came.
+func poll() worker {
+	if spinTime <= 0 {
+		return nil
+	}
+	deadline := time.Now().Add(spinTime)
+	for {
+		for range 32 {
+			select {
+			case w := <-jobs:
+				return w
+			default:
+			}
+		}
+		if time.Now().After(deadline) {
+			return nil
+		}
+	}
 }
 
 // workspace holds one goroutine's packing buffers.
