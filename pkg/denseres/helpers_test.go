@@ -1,0 +1,136 @@
+package denseres
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// testCase is a small random configuration for the gradient checks.
+type testCase struct {
+	name       string
+	d, h, c, b int
+	ln         bool
+	seed       uint64
+}
+
+var gradCases = []testCase{
+	{"d5h4c3b6/LN", 5, 4, 3, 6, true, 1},
+	{"d5h4c3b6/noLN", 5, 4, 3, 6, false, 1},
+	{"d7h6c4b5/LN", 7, 6, 4, 5, true, 2},
+	{"d7h6c4b5/noLN", 7, 6, 4, 5, false, 3},
+	{"d3h8c5b9/LN", 3, 8, 5, 9, true, 4},
+	{"d1h3c2b1/LN", 1, 3, 2, 1, true, 5},
+}
+
+// randomSetup builds a model whose every parameter is random — He weights,
+// random bias rows, γ ~ N(1, 0.3²), β ~ N(0, 0.3²) — and a random batch.
+func randomSetup[T Float](t testing.TB, tc testCase) (*Model[T], []T, []uint8) {
+	t.Helper()
+	m, err := New[T](Config{Input: tc.d, Hidden: tc.h, Classes: tc.c, LayerNorm: tc.ln, Seed: tc.seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(tc.seed, 77))
+	for _, name := range m.Params() {
+		p, shape, _ := m.Param(name)
+		switch name[0] {
+		case 'W': // random bias row
+			cols := shape[1]
+			for j := range cols {
+				p[len(p)-cols+j] = T(rng.NormFloat64() * 0.3)
+			}
+		case 'g':
+			for j := range p {
+				p[j] = T(1 + 0.3*rng.NormFloat64())
+			}
+		case 'b':
+			for j := range p {
+				p[j] = T(0.3 * rng.NormFloat64())
+			}
+		}
+		if err := m.SetParam(name, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x := make([]T, tc.b*tc.d)
+	for i := range x {
+		x[i] = T(rng.NormFloat64())
+	}
+	y := make([]uint8, tc.b)
+	for i := range y {
+		y[i] = uint8(rng.IntN(tc.c))
+	}
+	return m, x, y
+}
+
+// reluMask returns the ReLU pattern (H > 0) of the last evaluation chunk.
+func (m *Model[T]) reluMask() []bool {
+	ws := &m.eval
+	d, h := m.cfg.Input, m.cfg.Hidden
+	var mask []bool
+	for r := range ws.rows {
+		row := ws.a[r*(d+2*h) : (r+1)*(d+2*h)]
+		for _, v := range row[d:] {
+			mask = append(mask, v > 0)
+		}
+		for _, v := range ws.h3[r*h : (r+1)*h] {
+			mask = append(mask, v > 0)
+		}
+	}
+	return mask
+}
+
+// preActMin returns min |N| over every hidden unit of the last evaluation
+// chunk: the distance of the batch from a ReLU kink.
+func (m *Model[T]) preActMin() float64 {
+	ws := &m.eval
+	h := m.cfg.Hidden
+	best := math.Inf(1)
+	for l := range 3 {
+		for r := range ws.rows {
+			for j := range h {
+				n := float64(ws.z[l][r*h+j])
+				if m.cfg.LayerNorm {
+					n = float64(m.gamma[l][j])*n + float64(m.beta[l][j])
+				}
+				best = min(best, math.Abs(n))
+			}
+		}
+	}
+	return best
+}
+
+func equalMask(a, b []bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// relErr is the norm-wise relative error ‖a−b‖₂ / max(‖a‖₂, ‖b‖₂, tiny).
+func relErr[T, U Float](a []T, b []U) float64 {
+	var diff, na, nb float64
+	for i := range a {
+		x, y := float64(a[i]), float64(b[i])
+		diff += (x - y) * (x - y)
+		na += x * x
+		nb += y * y
+	}
+	return math.Sqrt(diff) / max(math.Sqrt(na), math.Sqrt(nb), 1e-300)
+}
+
+// entryErr is the worst per-entry error |a−b| / max(|a|, |b|, floor).
+func entryErr[T, U Float](a []T, b []U, floor float64) float64 {
+	worst := 0.0
+	for i := range a {
+		x, y := float64(a[i]), float64(b[i])
+		worst = max(worst, math.Abs(x-y)/max(math.Abs(x), math.Abs(y), floor))
+	}
+	return worst
+}
