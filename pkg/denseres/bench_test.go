@@ -120,35 +120,31 @@ func BenchmarkRowPass(b *testing.B) {
 }
 
 func benchRowPass(b *testing.B, kind string, rows, workers int) {
-	{
-		{
-			b.Run(fmt.Sprintf("%s/rows=%d/workers=%d", kind, rows, workers), func(b *testing.B) {
-				m, x, y := benchModel[float32](b, true, benchB)
-				if _, err := m.Forward(x, benchB); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := m.Backward(y); err != nil {
-					b.Fatal(err)
-				}
-				ws := &m.train
-				m.job.ws, m.job.layer = ws, 1
-				m.job.kind = passForward
-				if kind == "backward" {
-					m.job.kind = passBackward
-				}
-				// Rerun on the cached inputs (the copy, ~128 KB, is timed too).
-				ds := append([]float32(nil), ws.ds...)
-				b.ResetTimer()
-				for b.Loop() {
-					if kind == "backward" {
-						copy(ws.ds, ds)
-					}
-					runParallel(&m.job, rows, workers, &m.wg)
-				}
-				if math.IsNaN(float64(ws.ds[0])) {
-					b.Fatal("NaN")
-				}
-			})
+	b.Run(fmt.Sprintf("%s/rows=%d/workers=%d", kind, rows, workers), func(b *testing.B) {
+		m, x, y := benchModel[float32](b, true, benchB)
+		if _, err := m.Forward(x, benchB); err != nil {
+			b.Fatal(err)
 		}
-	}
+		if _, err := m.Backward(y); err != nil {
+			b.Fatal(err)
+		}
+		ws := &m.train
+		m.job.ws, m.job.layer = ws, 1
+		m.job.kind = passForward
+		if kind == "backward" {
+			m.job.kind = passBackward
+		}
+		// Rerun on the cached inputs (the copy, ~128 KB, is timed too).
+		ds := append([]float32(nil), ws.ds...)
+		b.ResetTimer()
+		for b.Loop() {
+			if kind == "backward" {
+				copy(ws.ds, ds)
+			}
+			runParallel(&m.job, rows, workers, &m.wg)
+		}
+		if math.IsNaN(float64(ws.ds[0])) {
+			b.Fatal("NaN")
+		}
+	})
 }
