@@ -39,3 +39,12 @@ func ExampleGemm_transposed() {
 	fmt.Println(dw)
 	// Output: [6.5 6 5.5]
 }
+
+// SetThreads limits how many goroutines one call may use; it returns the previous
+// setting so that it can be restored.
+func ExampleSetThreads() {
+	previous := gemm.SetThreads(1) // single-threaded, e.g. when the caller already runs one Gemm per core
+	defer gemm.SetThreads(previous)
+	fmt.Println(gemm.Threads())
+	// Output: 1
+}

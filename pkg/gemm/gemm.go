@@ -11,11 +11,19 @@
 //
 // The implementation follows the Goto/BLIS design: op(A) and op(B) are copied ("packed")
 // into cache-sized blocks, and a register-blocked micro-kernel computes small tiles of C.
-// On amd64 with AVX2 and FMA the micro-kernels are written in assembly (6×16 tiles for
-// float32, 6×8 for float64); elsewhere, or when built with the purego build tag, a
-// portable Go micro-kernel is used. Large products are split across a fixed pool of
-// worker goroutines (see SetThreads). Packing buffers are kept in a free list, so that
-// steady-state calls do not allocate.
+// On amd64 with AVX2 and FMA (detected at run time) the micro-kernels and the packing
+// routines are written in assembly: 6×16 tiles of C held in twelve 256-bit registers for
+// float32, 6×8 for float64. Elsewhere, or when built with the purego build tag, portable
+// Go code is used; Kernel reports which. There is no AVX-512 kernel: on AMD Zen 2/3,
+// where this package is tuned, 256-bit FMA already reaches the floating-point peak.
+//
+// Products of more than about half a million floating-point operations are split
+// across goroutines: the calling one plus a fixed pool of workers started on first use
+// (see SetThreads). The side of C that is split is the longer one; each goroutine packs
+// the operand that all pieces share once (unless it is very large), then claims pieces
+// of C until none are left,
+// so that a goroutine slowed down by other load on the machine does not hold back the
+// call. Packing buffers are kept in a free list, so steady-state calls do not allocate.
 //
 // Gemm is safe for concurrent use by multiple goroutines.
 package gemm
