@@ -9,7 +9,7 @@ import (
 // Tuning knobs; tests change them to reach every code path with small matrices.
 var (
 	// parallelMinFlops is the smallest product (2mnk) worth splitting across goroutines.
-	parallelMinFlops float64 = 2 * 64 * 64 * 64
+	parallelMinFlops float64 = 2 * 128 * 128 * 128
 
 	// sharedBudget is the largest operand, in bytes, that every goroutine packs whole
 	// before computing its pieces (see call.plan).

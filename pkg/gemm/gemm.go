@@ -17,7 +17,7 @@
 // Go code is used; Kernel reports which. There is no AVX-512 kernel: on AMD Zen 2/3,
 // where this package is tuned, 256-bit FMA already reaches the floating-point peak.
 //
-// Products of more than about half a million floating-point operations are split
+// Products of more than about four million floating-point operations are split
 // across goroutines: the calling one plus a fixed pool of workers started on first use
 // (see SetThreads). The side of C that is split is the longer one; each goroutine packs
 // the operand that all pieces share once (unless it is very large), then claims pieces
