@@ -3,18 +3,19 @@ package denseres
 import (
 	"unsafe"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"feedforward.dev/feedforward/pkg/gemm"
 )
 
-// The two GEMM kernels behind matmul. Every matrix product in this package goes
-// through matmul, and matmul goes through these variables, so replacing the
-// implementation (for example by pkg/gemm's gemm.Gemm[float32] and
-// gemm.Gemm[float64]) changes only these two lines. Tests also swap them for a
-// naive kernel to prove that the model itself allocates nothing per step.
+// The two GEMM kernels behind matmul: pkg/gemm's packed, multi-core kernels
+// (gonum's pure-Go GEMM was 7-10x slower here and allocates per call). Every
+// matrix product in this package goes through matmul, and matmul goes through
+// these variables, so tests can swap them for a naive kernel to prove that the
+// model itself allocates nothing per step.
 var (
-	sgemm func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) = gonumSgemm
-	dgemm func(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) = gonumDgemm
+	sgemm func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) = gemm.Gemm[float32]
+	dgemm func(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) = gemm.Gemm[float64]
 )
 
 // matmul computes C ← alpha·op(A)·op(B) + beta·C for row-major matrices, where
@@ -46,19 +47,4 @@ func as32[T Float](s []T) []float32 {
 
 func as64[T Float](s []T) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
-}
-
-func trans(t bool) blas.Transpose {
-	if t {
-		return blas.Trans
-	}
-	return blas.NoTrans
-}
-
-func gonumSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	gonum.Implementation{}.Sgemm(trans(transA), trans(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-}
-
-func gonumDgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	gonum.Implementation{}.Dgemm(trans(transA), trans(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
