@@ -135,7 +135,9 @@ func (cl *call[T]) plan(nt int) {
 	mr, nr := ker.mr, ker.nr
 	var z T
 	size := int(unsafe.Sizeof(z))
-	cl.kc = ceilDiv(k, ceilDiv(k, ker.kc))
+	// Equal k blocks, rounded to a multiple of 8 so that the assembly packers have no
+	// tail to finish in Go (except in the last block).
+	cl.kc = min(ker.kc, roundUp(ceilDiv(k, ceilDiv(k, ker.kc)), 8))
 	cl.mc = roundUp(ceilDiv(m, ceilDiv(m, ker.mc)), mr)
 	splitM := m >= n
 	switch {
