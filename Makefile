@@ -20,8 +20,10 @@ help:
 setup:
 	@scripts/setup.sh
 
+# LAB_ARGS passes options to JupyterLab, e.g. make lab LAB_ARGS="--no-browser --port 8890".
+LAB_ARGS ?=
 lab: setup
-	cd notebooks && $(PY) -m jupyterlab --notebook-dir=$(ROOT)/notebooks
+	cd notebooks && $(PY) -m jupyterlab --notebook-dir=$(ROOT)/notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 vet:
 	$(GO) vet ./...
