@@ -3,11 +3,11 @@ package autograd
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
-	"unsafe"
+
+	"feedforward.dev/feedforward/pkg/devicedata"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -72,13 +72,8 @@ type Network struct {
 
 	stepExec, predictExec, lossExec, gradExec *Exec
 
-	data    *deviceCache
-	oneHotY struct {
-		ptr         unsafe.Pointer
-		n           int
-		fingerprint uint64
-		t           []float32
-	}
+	data   *devicedata.Cache
+	oneHot devicedata.OneHot
 }
 
 // MaxClasses is the largest number of outputs a Network accepts: labels are uint8.
@@ -117,7 +112,7 @@ func New(shape []int, opts *Options) (*Network, error) {
 		accumulate: opts.AccumulateGradients,
 		evalBatch:  opts.EvalBatchSize,
 		backend:    b,
-		data:       newDeviceCache(b, 32),
+		data:       devicedata.NewCache(b, 32),
 	}
 	if err := n.InitWeights(opts.Seed); err != nil {
 		return nil, err
@@ -339,35 +334,11 @@ func (n *Network) rows(X []float32) (int, error) {
 // targets returns the one-hot targets for N examples, from y1hot or, when it
 // is nil, from the labels y.
 func (n *Network) targets(N int, y []uint8, y1hot []float32) ([]float32, error) {
-	k := n.shape[len(n.shape)-1]
-	if y1hot != nil {
-		if len(y1hot) != N*k {
-			return nil, fmt.Errorf("autograd: len(y1hot)=%d, want N×classes = %d×%d = %d (one row per example of X)", len(y1hot), N, k, N*k)
-		}
-		return y1hot, nil
+	t, err := n.oneHot.Targets(N, n.shape[len(n.shape)-1], y, y1hot)
+	if err != nil {
+		return nil, fmt.Errorf("autograd: %w", err)
 	}
-	if len(y) != N {
-		return nil, fmt.Errorf("autograd: len(y)=%d labels for %d examples in X; pass one label per row of X", len(y), N)
-	}
-	ptr, fp := unsafe.Pointer(unsafe.SliceData(y)), labelFingerprint(y)
-	if c := &n.oneHotY; c.ptr == ptr && c.n == len(y) && c.fingerprint == fp && len(c.t) == N*k {
-		return c.t, nil
-	}
-	t := make([]float32, N*k)
-	for i, label := range y {
-		if int(label) >= k {
-			return nil, fmt.Errorf("autograd: label y[%d]=%d is not below the network's %d outputs; fix the labels or the shape's last size", i, label, k)
-		}
-		t[i*k+int(label)] = 1
-	}
-	n.oneHotY.ptr, n.oneHotY.n, n.oneHotY.fingerprint, n.oneHotY.t = ptr, len(y), fp, t
 	return t, nil
-}
-
-func labelFingerprint(y []uint8) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write(y)
-	return h.Sum64()
 }
 
 // lrArg is the learning rate as a scalar of the network's dtype.
@@ -414,11 +385,11 @@ func (n *Network) TrainOneEpoch(X []float32, y []uint8, y1hot []float32, lr floa
 	if err != nil {
 		return 0, err
 	}
-	xt, err := n.data.float32s(X, N, n.shape[0])
+	xt, err := n.data.Float32s(X, N, n.shape[0])
 	if err != nil {
 		return 0, fmt.Errorf("autograd: moving X to the device: %w", err)
 	}
-	tt, err := n.data.float32s(t, N, n.shape[len(n.shape)-1])
+	tt, err := n.data.Float32s(t, N, n.shape[len(n.shape)-1])
 	if err != nil {
 		return 0, fmt.Errorf("autograd: moving the targets to the device: %w", err)
 	}
@@ -502,11 +473,11 @@ func (n *Network) Loss(X []float32, y []uint8) (float64, error) {
 	k := n.shape[len(n.shape)-1]
 	var sum float64
 	err = n.chunks(N, func(lo, hi int) error {
-		xt, err := n.data.float32s(X[lo*n.shape[0]:hi*n.shape[0]], hi-lo, n.shape[0])
+		xt, err := n.data.Float32s(X[lo*n.shape[0]:hi*n.shape[0]], hi-lo, n.shape[0])
 		if err != nil {
 			return err
 		}
-		tt, err := n.data.float32s(t[lo*k:hi*k], hi-lo, k)
+		tt, err := n.data.Float32s(t[lo*k:hi*k], hi-lo, k)
 		if err != nil {
 			return err
 		}
@@ -542,11 +513,11 @@ func (n *Network) Gradients(X []float32, y []uint8) ([]Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	xt, err := n.data.float32s(X, N, n.shape[0])
+	xt, err := n.data.Float32s(X, N, n.shape[0])
 	if err != nil {
 		return nil, err
 	}
-	tt, err := n.data.float32s(t, N, n.shape[len(n.shape)-1])
+	tt, err := n.data.Float32s(t, N, n.shape[len(n.shape)-1])
 	if err != nil {
 		return nil, err
 	}
@@ -611,7 +582,7 @@ func (n *Network) Predict(X []float32) ([]uint8, error) {
 	pred := make([]uint8, 0, N)
 	f := n.shape[0]
 	err = n.chunks(N, func(lo, hi int) error {
-		xt, err := n.data.float32s(X[lo*f:hi*f], hi-lo, f)
+		xt, err := n.data.Float32s(X[lo*f:hi*f], hi-lo, f)
 		if err != nil {
 			return err
 		}
@@ -663,7 +634,7 @@ func (n *Network) Accuracy(X []float32, y []uint8) (float64, error) {
 func (n *Network) Close() {
 	freeAll(n.params, n.acc)
 	n.params, n.acc = nil, nil
-	n.data.clear()
+	n.data.Clear()
 	for _, e := range []*Exec{n.stepExec, n.predictExec, n.lossExec, n.gradExec} {
 		if e != nil {
 			e.Finalize()

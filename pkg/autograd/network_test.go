@@ -349,8 +349,8 @@ func TestDataChangedInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(net.data.entries) != 2 || again != before {
-		t.Errorf("second Loss on the same data: %d cached tensors, loss %v vs %v; want 2 and equal", len(net.data.entries), again, before)
+	if net.data.Len() != 2 || again != before {
+		t.Errorf("second Loss on the same data: %d cached tensors, loss %v vs %v; want 2 and equal", net.data.Len(), again, before)
 	}
 	for i := range X {
 		X[i] = 1 - X[i]

@@ -12,10 +12,10 @@ package examplenet
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
-	"unsafe"
+
+	"feedforward.dev/feedforward/pkg/devicedata"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -66,13 +66,8 @@ type Network struct {
 
 	trainExec, predictExec *context.Exec
 
-	data    *deviceCache
-	oneHotY struct {
-		ptr         unsafe.Pointer
-		n           int
-		fingerprint uint64
-		t           []float32
-	}
+	data   *devicedata.Cache
+	oneHot devicedata.OneHot
 }
 
 // New returns a network of the given shape: shape[0] inputs, one ReLU hidden
@@ -106,7 +101,7 @@ func New(shape []int, opts *Options) (*Network, error) {
 		ctx:       ctx,
 		// Plain gradient descent: a constant learning rate (no 1/√step decay).
 		optimizer: optimizers.StochasticGradientDescent().WithDecay(false),
-		data:      newDeviceCache(b, 32),
+		data:      devicedata.NewCache(b, 32),
 	}
 	n.lrVar = optimizers.LearningRateVar(ctx, shapeDType, optimizers.SGDDefaultLearningRate)
 	n.lr = optimizers.SGDDefaultLearningRate
@@ -187,30 +182,10 @@ func (n *Network) rows(X []float32) (int, error) {
 // targets returns the one-hot targets for N examples, from y1hot or, when it
 // is nil, from the labels y.
 func (n *Network) targets(N int, y []uint8, y1hot []float32) ([]float32, error) {
-	k := n.shape[len(n.shape)-1]
-	if y1hot != nil {
-		if len(y1hot) != N*k {
-			return nil, fmt.Errorf("examplenet: len(y1hot)=%d, want N×classes = %d×%d = %d (one row per example of X)", len(y1hot), N, k, N*k)
-		}
-		return y1hot, nil
+	t, err := n.oneHot.Targets(N, n.shape[len(n.shape)-1], y, y1hot)
+	if err != nil {
+		return nil, fmt.Errorf("examplenet: %w", err)
 	}
-	if len(y) != N {
-		return nil, fmt.Errorf("examplenet: len(y)=%d labels for %d examples in X; pass one label per row of X", len(y), N)
-	}
-	h := fnv.New64a()
-	_, _ = h.Write(y)
-	ptr, fp := unsafe.Pointer(unsafe.SliceData(y)), h.Sum64()
-	if c := &n.oneHotY; c.ptr == ptr && c.n == len(y) && c.fingerprint == fp && len(c.t) == N*k {
-		return c.t, nil
-	}
-	t := make([]float32, N*k)
-	for i, label := range y {
-		if int(label) >= k {
-			return nil, fmt.Errorf("examplenet: label y[%d]=%d is not below the network's %d outputs; fix the labels or the shape's last size", i, label, k)
-		}
-		t[i*k+int(label)] = 1
-	}
-	n.oneHotY.ptr, n.oneHotY.n, n.oneHotY.fingerprint, n.oneHotY.t = ptr, len(y), fp, t
 	return t, nil
 }
 
@@ -239,11 +214,11 @@ func (n *Network) TrainOneEpoch(X []float32, y []uint8, y1hot []float32, lr floa
 	if err != nil {
 		return 0, err
 	}
-	xt, err := n.data.float32s(X, N, n.shape[0])
+	xt, err := n.data.Float32s(X, N, n.shape[0])
 	if err != nil {
 		return 0, fmt.Errorf("examplenet: moving X to the device: %w", err)
 	}
-	tt, err := n.data.float32s(t, N, n.shape[len(n.shape)-1])
+	tt, err := n.data.Float32s(t, N, n.shape[len(n.shape)-1])
 	if err != nil {
 		return 0, fmt.Errorf("examplenet: moving the targets to the device: %w", err)
 	}
@@ -298,7 +273,7 @@ func (n *Network) Predict(X []float32) ([]uint8, error) {
 	pred := make([]uint8, 0, N)
 	for lo := 0; lo < N; lo += size {
 		hi := min(lo+size, N)
-		xt, err := n.data.float32s(X[lo*f:hi*f], hi-lo, f)
+		xt, err := n.data.Float32s(X[lo*f:hi*f], hi-lo, f)
 		if err != nil {
 			return nil, fmt.Errorf("examplenet: moving X to the device: %w", err)
 		}
@@ -339,7 +314,7 @@ func (n *Network) Accuracy(X []float32, y []uint8) (float64, error) {
 // Close frees the network's device memory: variables, cached inputs and
 // compiled graphs. The network must not be used afterwards.
 func (n *Network) Close() {
-	n.data.clear()
+	n.data.Clear()
 	for _, e := range []*context.Exec{n.trainExec, n.predictExec} {
 		if e != nil {
 			e.Finalize()
