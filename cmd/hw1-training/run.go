@@ -242,12 +242,12 @@ func train(o *options, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "network %s, shape %v, lr %g, %d epochs, %d training and %d test images, backend %s\n",
 		o.Network, o.Shape, o.LearningRate, o.Epochs, o.TrainSize, o.TestSize, choice.Name)
 	bar := progress.NewWriter(stderr, fmt.Sprintf("training %s", o.Network), o.Epochs)
+	defer bar.Done("stopped") // finishes the line on an early return; only the first Done counts
 	for epoch := 1; epoch <= o.Epochs; epoch++ {
 		start := time.Now()
 		loss, err := net.TrainOneEpoch(trainSet.Images, trainSet.Labels, y1hot, o.LearningRate)
 		seconds := time.Since(start).Seconds()
 		if err != nil {
-			bar.Done("stopped")
 			return err
 		}
 		trainAcc, err := net.Accuracy(trainSet.Images, trainSet.Labels)
