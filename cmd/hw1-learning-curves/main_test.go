@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// runMainEnv makes the test binary behave as hw1-learning-curves itself, so
+// tests can check real exit codes without building a second binary.
+const runMainEnv = "HW1_LEARNING_CURVES_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// runBinary runs hw1-learning-curves with args in dir and returns its exit
+// code and output. env adds environment variables.
+func runBinary(t *testing.T, dir string, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), runMainEnv+"=1"), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatal(err)
+	}
+	return code, out.String(), errb.String()
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  []string
+		want []string // substrings of the error message
+	}{
+		{"no -out", []string{"-sizes", "250"}, nil, []string{"-out", "required"}},
+		{"shape not from 784", []string{"-shape", "100,10"}, nil, []string{"-shape", "start with 784"}},
+		{"shape not to 10", []string{"-shape", "784,300,9"}, nil, []string{"-shape", "end with 10"}},
+		{"non-numeric shape", []string{"-shape", "784,abc,10"}, nil, []string{"-shape", `"abc"`, "whole number"}},
+		{"duplicate shape", []string{"-shape", "784,10", "-shape", "784,10"}, nil, []string{"784,10", "twice"}},
+		{"bad sizes", []string{"-sizes", "250:1000"}, nil, []string{"-sizes", "start:stop:step"}},
+		{"zero size", []string{"-sizes", "0,250"}, nil, []string{"-sizes", "positive"}},
+		{"size too large", []string{"-sizes", "59000"}, nil, []string{"58000"}},
+		{"zero lr", []string{"-lr", "0"}, nil, []string{"-lr", "positive"}},
+		{"NaN lr", []string{"-lr", "NaN"}, nil, []string{"-lr", "positive"}},
+		{"non-numeric lr", []string{"-lr", "fast"}, nil, []string{"-lr"}},
+		{"negative batch", []string{"-batch", "-1"}, nil, []string{"-batch", "full-batch"}},
+		{"zero patience", []string{"-patience", "0"}, nil, []string{"-patience"}},
+		{"zero cap", []string{"-max-epochs", "0"}, nil, []string{"-max-epochs"}},
+		{"zero hold-out", []string{"-val-size", "0"}, nil, []string{"-val-size"}},
+		{"fraction too large", []string{"-val-fraction", "1.5"}, nil, []string{"-val-fraction"}},
+		{"negative validation frequency", []string{"-validate-every", "-1"}, nil, []string{"-validate-every"}},
+		{"zero repeats", []string{"-repeats", "0"}, nil, []string{"-repeats"}},
+		{"unknown flag", []string{"-epochs", "3"}, nil, []string{"-epochs"}},
+		{"positional argument", []string{"data"}, nil, []string{`"data"`, "flags"}},
+		{"bad mode", nil, []string{"FEEDFORWARD_MODE=fast"}, []string{"FEEDFORWARD_MODE", "quick"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "out")
+			args := slices.Clone(tc.args)
+			if tc.name != "no -out" {
+				args = append(args, "-out", out)
+			}
+			code, stdout, stderr := runBinary(t, dir, tc.env, args...)
+			if code != 2 {
+				t.Errorf("exit code %d, want 2 (stdout %q, stderr %q)", code, stdout, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+			if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
+				t.Errorf("stderr shows a panic: %s", stderr)
+			}
+			if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("-out %s was created for a bad command line", out)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 0 {
+				t.Errorf("files written for a bad command line: %v", entries)
+			}
+		})
+	}
+}
+
+func TestOutIsAFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "results")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runBinary(t, dir, nil, "-out", file)
+	if code != 2 || !strings.Contains(stderr, "is a file") {
+		t.Errorf("exit %d, stderr %q; want 2 and a message that -out is a file", code, stderr)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, _, stderr := runBinary(t, t.TempDir(), nil, "-h")
+	if code != 2 || !strings.Contains(stderr, "-resume") || !strings.Contains(stderr, "-sizes") {
+		t.Errorf("-h: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// resultFile is the part of the JSON output the tests read.
+type resultFile struct {
+	Config struct {
+		Shapes [][]int `json:"shapes"`
+		Sizes  []int   `json:"sizes"`
+		Hash   string  `json:"hash"`
+	} `json:"config"`
+	Points []struct {
+		Shape         string  `json:"shape"`
+		TrainSize     int     `json:"train_size"`
+		TrainAcc      float64 `json:"train_acc"`
+		TestAcc       float64 `json:"test_acc"`
+		EpochsTrained int     `json:"epochs_trained"`
+		BestEpoch     int     `json:"best_epoch"`
+		Seconds       float64 `json:"seconds"`
+	} `json:"points"`
+}
+
+func TestSweepWritesAndResumes(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "q4")
+	// A small hidden layer stands in for the deep network, to keep the test fast.
+	args := []string{"-shape", "784,10;784,16,10", "-sizes", "250,500", "-max-epochs", "4", "-patience", "2", "-val-size", "300", "-out", out}
+	code, stdout, stderr := runBinary(t, dir, nil, args...)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, name := range []string{"learning-curves.json", "learning-curves.csv", "learning-curve-784-10.png",
+		"learning-curve-784-16-10.png", "learning-curves-overlay.png"} {
+		data, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(name, ".png") {
+			if _, err := png.Decode(bytes.NewReader(data)); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	}
+	if !strings.Contains(stderr, "ETA") && !strings.Contains(stderr, "elapsed") {
+		t.Errorf("no progress line on stderr:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "go run ./cmd/hw1-learning-curves -shape 784,10 -shape 784,16,10 -sizes 250,500") {
+		t.Errorf("stdout does not show the full command line:\n%s", stdout)
+	}
+	var res resultFile
+	data, err := os.ReadFile(filepath.Join(out, "learning-curves.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Points) != 4 || len(res.Config.Shapes) != 2 || res.Config.Hash == "" {
+		t.Fatalf("JSON holds %d points, shapes %v, hash %q", len(res.Points), res.Config.Shapes, res.Config.Hash)
+	}
+	for _, p := range res.Points {
+		// Four epochs are enough for the linear model to learn; the package's
+		// tests check the shapes of learning curves in detail.
+		if p.Shape == "784,10" && (p.TrainAcc < p.TestAcc || p.TestAcc < 0.5) ||
+			p.TestAcc < 0.15 || p.EpochsTrained < p.BestEpoch || p.BestEpoch < 1 || p.Seconds <= 0 {
+			t.Errorf("implausible point %+v", p)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "checkpoint-"+res.Config.Hash+".json")); err != nil {
+		t.Errorf("no checkpoint: %v", err)
+	}
+
+	// Resume with one more size: only that one is trained.
+	args[3] = "250,500,750"
+	code, stdout, stderr = runBinary(t, dir, nil, append(args, "-resume")...)
+	if code != 0 {
+		t.Fatalf("resume: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "resuming: 4 points") || !strings.Contains(stdout, "(2 computed, 4 resumed)") {
+		t.Errorf("resume output:\n%s", stdout)
+	}
+	data, err = os.ReadFile(filepath.Join(out, "learning-curves.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Points) != 6 {
+		t.Errorf("after resuming the JSON holds %d points, want 6", len(res.Points))
+	}
+}
