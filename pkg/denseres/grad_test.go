@@ -3,6 +3,7 @@ package denseres
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -33,8 +34,8 @@ func numericGrads(t *testing.T, m *Model[float64], x []float64, y []uint8) map[s
 	if _, err := m.Loss(x, y); err != nil {
 		t.Fatal(err)
 	}
-	base := m.reluMask()
-	if md := m.preActMin(); md < 10*fdStep {
+	base := m.kinkPattern()
+	if md := m.kinkDistance(); md < 10*fdStep {
 		t.Fatalf("a pre-activation is %.2g from a ReLU kink; reseed this case", md)
 	}
 	out := map[string][]float64{}
@@ -52,7 +53,7 @@ func numericGrads(t *testing.T, m *Model[float64], x []float64, y []uint8) map[s
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !equalMask(base, m.reluMask()) {
+				if !slices.Equal(base, m.kinkPattern()) {
 					t.Fatalf("perturbing %s[%d] by %gε flips a ReLU; reseed this case", name, i, k)
 				}
 				return l

@@ -64,55 +64,6 @@ func randomSetup[T Float](t testing.TB, tc testCase) (*Model[T], []T, []uint8) {
 	return m, x, y
 }
 
-// reluMask returns the ReLU pattern (H > 0) of the last evaluation chunk.
-func (m *Model[T]) reluMask() []bool {
-	ws := &m.eval
-	d, h := m.cfg.Input, m.cfg.Hidden
-	var mask []bool
-	for r := range ws.rows {
-		row := ws.a[r*(d+2*h) : (r+1)*(d+2*h)]
-		for _, v := range row[d:] {
-			mask = append(mask, v > 0)
-		}
-		for _, v := range ws.h3[r*h : (r+1)*h] {
-			mask = append(mask, v > 0)
-		}
-	}
-	return mask
-}
-
-// preActMin returns min |N| over every hidden unit of the last evaluation
-// chunk: the distance of the batch from a ReLU kink.
-func (m *Model[T]) preActMin() float64 {
-	ws := &m.eval
-	h := m.cfg.Hidden
-	best := math.Inf(1)
-	for l := range 3 {
-		for r := range ws.rows {
-			for j := range h {
-				n := float64(ws.z[l][r*h+j])
-				if m.cfg.LayerNorm {
-					n = float64(m.gamma[l][j])*n + float64(m.beta[l][j])
-				}
-				best = min(best, math.Abs(n))
-			}
-		}
-	}
-	return best
-}
-
-func equalMask(a, b []bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // relErr is the norm-wise relative error ‖a−b‖₂ / max(‖a‖₂, ‖b‖₂, tiny).
 func relErr[T, U Float](a []T, b []U) float64 {
 	var diff, na, nb float64
