@@ -67,8 +67,17 @@ const (
 // Hooks replaced by tests.
 var (
 	isNotebook = func() bool { return gonbui.IsNotebook }
-	displayPNG = gonbui.DisplayPng
+	displayPNG = displayAndSync
 )
+
+// displayAndSync sends the PNG to GoNB and waits until the kernel has taken
+// it. GoNB reads display messages from a pipe that it closes when the cell's
+// program exits, so a figure shown just before a cell ends can otherwise be
+// lost (seen in headless runs: the cell's text arrived, its PNG did not).
+func displayAndSync(png []byte) {
+	gonbui.DisplayPng(png)
+	gonbui.Sync()
+}
 
 // Save renders f and writes it as a PNG file at path, which must end in
 // ".png". Missing parent directories are created. The file is written

@@ -45,6 +45,10 @@ var (
 	isNotebook = func() bool { return gonbui.IsNotebook }
 	updateHTML = gonbui.UpdateHTML
 	uniqueID   = gonbui.UniqueId
+	// syncNotebook waits until GoNB has taken every pending display message:
+	// GoNB drops what is still in its pipe when the cell's program exits, so
+	// Done syncs, or a cell's final progress line could be lost.
+	syncNotebook = gonbui.Sync
 )
 
 // output says how a Bar displays itself.
@@ -194,6 +198,9 @@ func (b *Bar) show(now time.Time, final bool) {
 	switch b.out {
 	case outHTML:
 		updateHTML(b.htmlID, b.html(elapsed, final))
+		if final {
+			syncNotebook()
+		}
 	case outInline:
 		line := b.line(elapsed, final)
 		n := utf8.RuneCountInString(line)

@@ -206,12 +206,14 @@ func TestLinesMode(t *testing.T) {
 }
 
 func TestNotebookHTML(t *testing.T) {
-	oldNB, oldUp := isNotebook, updateHTML
-	defer func() { isNotebook, updateHTML = oldNB, oldUp }()
+	oldNB, oldUp, oldSync := isNotebook, updateHTML, syncNotebook
+	defer func() { isNotebook, updateHTML, syncNotebook = oldNB, oldUp, oldSync }()
 	isNotebook = func() bool { return true }
 	type call struct{ id, html string }
 	var calls []call
 	updateHTML = func(id, html string) { calls = append(calls, call{id, html}) }
+	var syncs []int // number of UpdateHTML calls made when each sync happened
+	syncNotebook = func() { syncs = append(syncs, len(calls)) }
 
 	b1 := New("<b>train</b>", 10)
 	b2 := New("eval", 0)
@@ -228,6 +230,9 @@ func TestNotebookHTML(t *testing.T) {
 
 	if len(calls) != 4 {
 		t.Fatalf("%d UpdateHTML calls, want 4", len(calls))
+	}
+	if len(syncs) != 2 || syncs[0] != 2 || syncs[1] != 4 {
+		t.Errorf("syncs after UpdateHTML calls %v, want [2 4]: each Done must sync after its final update", syncs)
 	}
 	if calls[0].id == "" || calls[0].id != calls[1].id || calls[2].id != calls[3].id || calls[0].id == calls[2].id {
 		t.Errorf("display ids %q %q %q %q: want one unique id per bar", calls[0].id, calls[1].id, calls[2].id, calls[3].id)
