@@ -36,6 +36,7 @@ test-go:
 	GOMLX_BACKEND=go $(GO) test -count=1 ./...
 
 test-notebooks:
+	$(PY) scripts/test_run_notebooks.py
 	$(PY) scripts/run_notebooks.py --mode quick --out build/notebooks-quick
 
 test: setup vet test-go test-notebooks

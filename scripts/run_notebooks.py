@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 import time
 
@@ -33,6 +34,9 @@ BAD = [
     (re.compile(r"^# command-line-arguments", re.M), "compile error"),
     (re.compile(r"\.go:\d+:\d+: "), "compile error"),
     (re.compile(r"failed to (parse|compile)", re.I), "GoNB failure"),
+    # Notebook cells report failures they catch with fmt.Println("error:", err) and
+    # return, so a line that starts with "error:" is a failed cell, not a demonstration.
+    (re.compile(r"^error: ", re.M), "cell reported an error"),
 ]
 
 
@@ -51,14 +55,16 @@ def cell_text(cell):
     return "".join(parts)
 
 
-def has_png(cell):
+def png_count(cell):
+    """How many PNG images the cell displayed."""
+    n = 0
     for o in cell.get("outputs", []):
         if o.output_type in ("display_data", "execute_result", "update_display_data"):
             if "image/png" in o.get("data", {}):
-                return True
-            if "data:image/png;base64," in str(o.get("data", {}).get("text/html", "")):
-                return True
-    return False
+                n += 1
+            else:
+                n += str(o.get("data", {}).get("text/html", "")).count("data:image/png;base64,")
+    return n
 
 
 def check(nb, name, figures_dir):
@@ -75,8 +81,9 @@ def check(nb, name, figures_dir):
                 problems.append(f"cell {i}: {what}:\n    " + snippet.replace("\n", "\n    "))
                 break
         figs = cell.get("metadata", {}).get("feedforward", {}).get("figures", [])
-        if figs and not has_png(cell):
-            problems.append(f"cell {i}: declares figures {figs} but displayed no PNG")
+        shown = png_count(cell)
+        if shown < len(figs):
+            problems.append(f"cell {i}: declares figures {figs} but displayed {shown} PNG(s)")
         if figures_dir:
             for f in figs:
                 p = os.path.join(figures_dir, f + ".png")
@@ -113,6 +120,8 @@ def main():
         figdir = None
         if args.figures_dir:
             figdir = os.path.abspath(os.path.join(args.figures_dir, name))
+            # Start empty, so that a PNG left by an earlier run cannot pass the "saved" check.
+            shutil.rmtree(figdir, ignore_errors=True)
             os.makedirs(figdir, exist_ok=True)
             os.environ["FEEDFORWARD_FIGURE_DIR"] = figdir
         else:
@@ -123,12 +132,19 @@ def main():
         client = NotebookClient(nb, timeout=args.timeout, kernel_name=KERNEL,
                                 resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
         problems = []
+        # The kernel's own log (GoNB logs every cell it runs) goes to a file, not the console,
+        # so that failures stand out; its tail is printed when the notebook fails.
+        log_path = os.path.join(args.out or os.path.join(root, "build"), name + ".kernel.log")
+        os.makedirs(os.path.dirname(log_path), exist_ok=True)
+        log = open(log_path, "w")
         try:
-            client.execute()
+            client.execute(stdout=log, stderr=log)
         except CellExecutionError as e:
             problems.append("a cell raised an error:\n    " + str(e).strip()[-3000:].replace("\n", "\n    "))
         except (CellTimeoutError, DeadKernelError) as e:
             problems.append(f"{type(e).__name__}: {e}")
+        finally:
+            log.close()
         problems += check(nb, name, figdir)
         if args.out:
             os.makedirs(args.out, exist_ok=True)
@@ -139,6 +155,9 @@ def main():
             print(f"notebook {name}: FAILED after {dt:.0f}s", flush=True)
             for p in problems:
                 print("  - " + p, flush=True)
+            with open(log_path) as f:
+                tail = f.readlines()[-15:]
+            print(f"  kernel log ({log_path}), last lines:\n    " + "    ".join(tail), flush=True)
         else:
             print(f"notebook {name}: ok ({dt:.0f}s)", flush=True)
     total = len(nbs)
