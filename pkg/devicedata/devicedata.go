@@ -3,14 +3,15 @@
 // in evaluation. Without it every epoch would re-upload 60000×784 floats.
 //
 // Both caches recognise a slice by its address and length and confirm it with a
-// fingerprint of its values, so a slice refilled in place with different data
-// is, in practice, uploaded (or encoded) again.
+// hash of every one of its values, so a slice edited in place — even a single
+// pixel — is uploaded (or encoded) again rather than served stale. Hashing is
+// far cheaper than the upload it saves (about 30 ms for the 188 MB of MNIST's
+// training images, against a full-batch epoch of a second or more).
 package devicedata
 
 import (
 	"fmt"
-	"hash/fnv"
-	"math"
+	"hash/maphash"
 	"unsafe"
 
 	"github.com/gomlx/gomlx/backends"
@@ -93,21 +94,16 @@ func UploadFloat32(b backends.Backend, data []float32, dims ...int) (*tensors.Te
 	return tensors.FromBuffer(b, buf)
 }
 
-// Fingerprint hashes up to 4096 evenly spaced values of data, and its last one.
+// seed keys the fingerprints; it is fixed for the life of the process, which
+// is all a cache needs.
+var seed = maphash.MakeSeed()
+
+// Fingerprint hashes every value of data (its bit patterns, so NaNs and
+// signed zeros count too). Any change to data changes the result except with
+// probability about 2⁻⁶⁴. Fingerprints are comparable only within one process.
 func Fingerprint(data []float32) uint64 {
-	h := fnv.New64a()
-	step := max(1, len(data)/4096)
-	var b [4]byte
-	write := func(v float32) {
-		u := math.Float32bits(v)
-		b[0], b[1], b[2], b[3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
-		_, _ = h.Write(b[:])
-	}
-	for i := 0; i < len(data); i += step {
-		write(data[i])
-	}
-	write(data[len(data)-1])
-	return h.Sum64()
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(data))), len(data)*4)
+	return maphash.Bytes(seed, b)
 }
 
 // OneHot caches the one-hot encoding of the last label slice it saw. The zero
@@ -132,9 +128,7 @@ func (c *OneHot) Targets(N, k int, y []uint8, y1hot []float32) ([]float32, error
 	if len(y) != N {
 		return nil, fmt.Errorf("len(y)=%d labels for %d examples in X; pass one label per row of X", len(y), N)
 	}
-	h := fnv.New64a()
-	_, _ = h.Write(y)
-	ptr, fp := unsafe.Pointer(unsafe.SliceData(y)), h.Sum64()
+	ptr, fp := unsafe.Pointer(unsafe.SliceData(y)), maphash.Bytes(seed, y)
 	if c.ptr == ptr && c.n == len(y) && c.fingerprint == fp && len(c.t) == N*k {
 		return c.t, nil
 	}

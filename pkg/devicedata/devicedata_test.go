@@ -1,6 +1,7 @@
 package devicedata
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -102,8 +103,55 @@ func TestOneHotTargets(t *testing.T) {
 func TestFingerprintSeesChanges(t *testing.T) {
 	x := make([]float32, 100000)
 	a := Fingerprint(x)
-	x[len(x)-1] = 1
+	// Every single-value edit is seen, wherever it is (an earlier sampled
+	// fingerprint missed edits between its samples).
+	for _, i := range []int{0, 1, 7, 12345, 50001, len(x) - 2, len(x) - 1} {
+		x[i] = 1
+		if Fingerprint(x) == a {
+			t.Errorf("change of x[%d] not seen", i)
+		}
+		x[i] = 0
+	}
+	if Fingerprint(x) != a {
+		t.Error("same contents, different fingerprint")
+	}
+	x[3] = float32(math.Copysign(0, -1)) // -0 == 0, but it is other data
 	if Fingerprint(x) == a {
-		t.Error("last value change not seen")
+		t.Error("-0 not told from +0")
+	}
+}
+
+// A large slice edited in one value in the middle (one pixel of one image)
+// must be uploaded again.
+func TestCacheSeesOnePixelEdit(t *testing.T) {
+	c := NewCache(testBackend(t), 2)
+	defer c.Clear()
+	const n, d = 1000, 784
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = float32(i%251) / 251
+	}
+	a, err := c.Float32s(x, n, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x[7*d+300] = 2
+	b, err := c.Float32s(x, n, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == b {
+		t.Fatal("one-pixel edit of a 1000×784 slice served the stale device copy")
+	}
+	if got := b.Value().([][]float32)[7][300]; got != 2 {
+		t.Fatalf("uploaded value %v, want 2", got)
+	}
+}
+
+func BenchmarkFingerprintMNIST(b *testing.B) {
+	x := make([]float32, 60000*784)
+	b.SetBytes(int64(len(x) * 4))
+	for b.Loop() {
+		Fingerprint(x)
 	}
 }
