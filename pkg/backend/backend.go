@@ -8,6 +8,12 @@
 //     auto-install is switched off);
 //  3. SimpleGo, the pure-Go backend, which always works.
 //
+// A damaged plugin file (a half-copied download, say) makes go-xla's plugin
+// search crash; Choose recovers from that, and New falls back to SimpleGo
+// when an XLA backend it picked by itself cannot be created. The notice then
+// says what went wrong. Only an explicit GOMLX_BACKEND that cannot be honoured
+// is an error.
+//
 // # Getting XLA
 //
 // `make setup` runs scripts/install-pjrt.sh, which downloads the pinned PyPI wheel
@@ -81,10 +87,34 @@ func Choose() (Choice, error) {
 		}
 		return Choice{Config: cfg, Name: displayName(cfg), Reason: "set by " + EnvVar}, nil
 	}
-	if plugins := xla.GetAvailablePlugins(); slices.Contains(plugins, "cpu") {
-		return Choice{Config: "xla:cpu", Name: displayName("xla:cpu"), Reason: "PJRT CPU plugin found locally"}, nil
+	plugins, err := availablePlugins()
+	if err != nil {
+		return simpleGo(err.Error()), nil
 	}
-	return Choice{Config: simplego.BackendName, Name: displayName(simplego.BackendName), Reason: "no local PJRT plugin"}, nil
+	if slices.Contains(plugins, "cpu") {
+		return Choice{Config: "xla:cpu", Name: displayName("xla:cpu"), Reason: reasonPluginFound}, nil
+	}
+	return simpleGo("no local PJRT plugin"), nil
+}
+
+// reasonPluginFound is the Reason of an XLA backend that Choose picked itself.
+const reasonPluginFound = "PJRT CPU plugin found locally"
+
+func simpleGo(reason string) Choice {
+	return Choice{Config: simplego.BackendName, Name: displayName(simplego.BackendName), Reason: reason}
+}
+
+// availablePlugins lists the PJRT plugins go-xla finds. go-xla v0.1.4 panics
+// (a nil dereference) when a file named like a plugin fails to load, so the
+// panic becomes an error that names the search path to check.
+func availablePlugins() (plugins []string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			plugins, err = nil, fmt.Errorf("a PJRT plugin file failed to load (%v): check the pjrt_c_api_*_plugin.so files "+
+				"in PJRT_PLUGIN_LIBRARY_PATH=%q and ~/.local/lib/go-xla, or re-run scripts/install-pjrt.sh", r, os.Getenv("PJRT_PLUGIN_LIBRARY_PATH"))
+		}
+	}()
+	return xla.GetAvailablePlugins(), nil
 }
 
 func sortedList() []string {
@@ -114,12 +144,18 @@ var (
 )
 
 // New creates the chosen backend and prints its notice once per process.
+// When Choose picked XLA by itself and XLA cannot be created, New uses
+// SimpleGo instead and says why in the notice.
 func New() (backends.Backend, error) {
 	c, err := Choose()
 	if err != nil {
 		return nil, err
 	}
-	b, err := backends.NewWithConfig(c.Config)
+	b, err := create(c.Config)
+	if err != nil && c.Reason == reasonPluginFound {
+		c = simpleGo(fmt.Sprintf("the local PJRT CPU plugin failed to start: %v", err))
+		b, err = create(c.Config)
+	}
 	if err != nil {
 		hint := ""
 		if strings.HasPrefix(c.Config, "xla") {
@@ -129,4 +165,14 @@ func New() (backends.Backend, error) {
 	}
 	noticeOnce.Do(func() { fmt.Fprintln(NoticeWriter, c.Notice()) })
 	return b, nil
+}
+
+// create builds a backend, turning a panic inside a plugin into an error.
+func create(config string) (b backends.Backend, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return backends.NewWithConfig(config)
 }

@@ -1,7 +1,11 @@
 package backend_test
 
 import (
+	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -143,6 +147,48 @@ func TestNotice(t *testing.T) {
 		hasHint := strings.Contains(n, "make setup") && strings.Contains(n, "scripts/install-pjrt.sh")
 		if hasHint != tc.wantXLAHint {
 			t.Errorf("Notice() = %q: mentions how to get XLA = %v, want %v", n, hasHint, tc.wantXLAHint)
+		}
+	}
+}
+
+// TestBrokenPluginFallsBack puts a file that is not a shared library where
+// go-xla looks for plugins. go-xla's plugin list is cached per process, so the
+// check runs in a child process of this test binary.
+func TestBrokenPluginFallsBack(t *testing.T) {
+	if os.Getenv("FEEDFORWARD_BROKEN_PLUGIN_CHILD") == "1" {
+		backend.NoticeWriter = os.Stdout
+		c, err := backend.Choose()
+		if err != nil {
+			fmt.Println("CHOOSE-ERROR", err)
+			return
+		}
+		fmt.Printf("CHOICE %s | %s\n", c.Config, c.Reason)
+		b, err := backend.New()
+		if err != nil {
+			fmt.Println("NEW-ERROR", err)
+			return
+		}
+		fmt.Println("BUILT", b.Name())
+		b.Finalize()
+		return
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pjrt_c_api_cpu_plugin.so"), []byte("not an ELF file"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenPluginFallsBack$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "FEEDFORWARD_BROKEN_PLUGIN_CHILD=1", "PJRT_PLUGIN_LIBRARY_PATH="+dir, backend.EnvVar+"=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child process failed: %v\n%s", err, out)
+	}
+	s := string(out)
+	if !strings.Contains(s, "CHOICE go | ") || !strings.Contains(s, "BUILT SimpleGo") {
+		t.Fatalf("with a broken plugin file, want a SimpleGo choice and backend; child printed:\n%s", s)
+	}
+	for _, want := range []string{"failed to load", dir, "install-pjrt.sh", "feedforward: backend SimpleGo"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("child output does not mention %q:\n%s", want, s)
 		}
 	}
 }
