@@ -80,8 +80,10 @@ if [[ -f "$DEST/$SO_NAME" ]] && [[ "$(sha256_of "$DEST/$SO_NAME")" == "$SO_SHA25
 fi
 
 PYTHON=""
-for p in python3 python; do
-	if command -v "$p" >/dev/null 2>&1 && "$p" -m pip --version >/dev/null 2>&1; then
+# The project's own .venv (made by setup.sh) comes first: fresh Debian/Ubuntu systems often
+# have python3 without pip.
+for p in "$REPO/.venv/bin/python" python3 python; do
+	if { [[ -x "$p" ]] || command -v "$p" >/dev/null 2>&1; } && "$p" -m pip --version >/dev/null 2>&1; then
 		PYTHON="$p"
 		break
 	fi

@@ -68,7 +68,11 @@ PY
 
 # 4. XLA (optional): a PJRT CPU plugin from PyPI, if the installer script knows a working one.
 if [ -x scripts/install-pjrt.sh ] && [ -z "${FEEDFORWARD_NO_XLA:-}" ]; then
-  scripts/install-pjrt.sh || say "no XLA plugin installed; SimpleGo (pure Go) will be used"
+  if ! scripts/install-pjrt.sh; then
+    # install-pjrt.sh fails only in strict mode (FEEDFORWARD_PJRT_STRICT=1, as in CI).
+    [ "${FEEDFORWARD_PJRT_STRICT:-}" = 1 ] && die "the XLA plugin did not install (FEEDFORWARD_PJRT_STRICT=1); see above"
+    say "no XLA plugin installed; SimpleGo (pure Go) will be used"
+  fi
 fi
 
 # 5. Warm the build cache: packages, tests and the libraries a notebook cell imports.
