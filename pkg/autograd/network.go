@@ -71,6 +71,7 @@ type Network struct {
 	epoch  int
 
 	stepExec, predictExec, lossExec, gradExec *Exec
+	stepBuilds int // how many times stepGraph was traced; tests check it stays 1
 
 	data   *devicedata.Cache
 	oneHot devicedata.OneHot
@@ -423,7 +424,7 @@ func (n *Network) TrainOneEpoch(X []float32, y []uint8, y1hot []float32, lr floa
 		return 0, err
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, fmt.Errorf("autograd: epoch %d: the loss is %v, training diverged; re-initialise and use a smaller learning rate than %g (e.g. %g)",
+		return loss, fmt.Errorf("autograd: epoch %d: the loss is %v, training diverged; call InitWeights (or start a new network) and use a smaller learning rate than %.3g (e.g. %.3g)",
 			n.epoch, loss, lr, lr/10)
 	}
 	return loss, nil
@@ -433,6 +434,7 @@ func (n *Network) TrainOneEpoch(X []float32, y []uint8, y1hot []float32, lr floa
 // parameters, then (AccumulateGradients only) the accumulated gradients.
 // Outputs: the loss before the step, the new parameters, the new accumulators.
 func (n *Network) stepGraph(in []*Node) []*Node {
+	n.stepBuilds++
 	x, t := n.inputs(in[0], in[1])
 	lr := in[2]
 	np := 2 * n.numLayers()

@@ -280,6 +280,26 @@ func TestNaNLossIsReported(t *testing.T) {
 	}
 }
 
+// TestTrainStepCompiledOnce checks that the training step is traced and
+// compiled once and then reused: the learning rate is an input of the graph,
+// not a constant baked into it, so changing it costs no recompilation.
+func TestTrainStepCompiledOnce(t *testing.T) {
+	X, y := randomProblem(5, 20, 6, 3)
+	net, err := New([]int{6, 8, 3}, &Options{Backend: testBackend(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer net.Close()
+	for _, lr := range []float64{0.1, 0.05, 0.2, 0.1} {
+		if _, err := net.TrainOneEpoch(X, y, nil, lr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if net.stepBuilds != 1 {
+		t.Errorf("training step traced %d times over 4 epochs at 3 learning rates, want 1", net.stepBuilds)
+	}
+}
+
 func TestEvalBatchSizeGivesSameResults(t *testing.T) {
 	X, y := randomProblem(4, 23, 6, 3)
 	var preds [][]uint8

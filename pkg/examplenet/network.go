@@ -246,7 +246,7 @@ func (n *Network) TrainOneEpoch(X []float32, y []uint8, y1hot []float32, lr floa
 	}
 	loss := float64(v[0])
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, fmt.Errorf("examplenet: epoch %d: the loss is %v, training diverged; start a new network with a smaller learning rate than %g (e.g. %g)",
+		return loss, fmt.Errorf("examplenet: epoch %d: the loss is %v, training diverged; start a new network with a smaller learning rate than %.3g (e.g. %.3g)",
 			n.epoch, loss, lr, lr/10)
 	}
 	return loss, nil
