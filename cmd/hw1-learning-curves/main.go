@@ -75,34 +75,11 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"os"
+
+	"feedforward.dev/feedforward/internal/cli"
 )
 
 func main() {
-	err := run(os.Args[1:], os.Stdout, os.Stderr)
-	if err == nil {
-		return
-	}
-	if !errors.Is(err, errHelp) {
-		fmt.Fprintln(os.Stderr, "hw1-learning-curves:", err)
-	}
-	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, errHelp) {
-		os.Exit(2)
-	}
-	os.Exit(1)
-}
-
-// errHelp is returned when -h or -help was given: usage was printed.
-var errHelp = errors.New("help requested")
-
-// usageError is a bad command line: nothing was trained or written.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Sprintf(format, args...)}
+	os.Exit(cli.ExitCode("hw1-learning-curves", run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
 }

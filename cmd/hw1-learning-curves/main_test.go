@@ -6,44 +6,21 @@ import (
 	"errors"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"feedforward.dev/feedforward/internal/clitest"
 )
 
-// runMainEnv makes the test binary behave as hw1-learning-curves itself, so
-// tests can check real exit codes without building a second binary.
-const runMainEnv = "HW1_LEARNING_CURVES_TEST_RUN_MAIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(runMainEnv) == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { clitest.Main(m, main) }
 
 // runBinary runs hw1-learning-curves with args in dir and returns its exit
 // code and output. env adds environment variables.
 func runBinary(t *testing.T, dir string, env []string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), runMainEnv+"=1"), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatal(err)
-	}
-	return code, out.String(), errb.String()
+	return clitest.Run(t, dir, env, args...)
 }
 
 func TestBadFlags(t *testing.T) {
@@ -119,7 +96,7 @@ func TestOutIsAFile(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	code, _, stderr := runBinary(t, t.TempDir(), nil, "-h")
-	if code != 2 || !strings.Contains(stderr, "-resume") || !strings.Contains(stderr, "-sizes") {
+	if code != 0 || !strings.Contains(stderr, "-resume") || !strings.Contains(stderr, "-sizes") {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -2,14 +2,13 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 
+	"feedforward.dev/feedforward/internal/cli"
 	"feedforward.dev/feedforward/pkg/backend"
 	"feedforward.dev/feedforward/pkg/learningcurve"
 	"feedforward.dev/feedforward/pkg/mnist"
@@ -59,11 +58,7 @@ type options struct {
 // run is the whole command: it parses args, runs the sweep and writes the
 // outputs. It never panics: a panic is turned into an error.
 func run(args []string, stdout, stderr io.Writer) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error (please report it with the command line you used): %v", r)
-		}
-	}()
+	defer cli.Recover(&err)
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -74,15 +69,10 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	m, err := mode.Get(mode.Full)
 	if err != nil {
-		return nil, usageError{err.Error()}
+		return nil, cli.Usagef("%v", err)
 	}
 	def := learningcurve.DefaultConfig(m)
-	fs := flag.NewFlagSet("hw1-learning-curves", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: hw1-learning-curves -out DIR [flags]\n\nLearning curves of early-stopped networks on MNIST (homework Q4).\n%s=%s\n\nFlags:\n", mode.EnvVar, m)
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("hw1-learning-curves", stderr, fmt.Sprintf("Usage: hw1-learning-curves -out DIR [flags]\n\nLearning curves of early-stopped networks on MNIST (homework Q4).\n%s=%s\n\nFlags:\n", mode.EnvVar, m))
 	shapes := &shapesFlag{shapes: def.Shapes}
 	fs.Var(shapes, "shape", "network shape from 784 to 10, e.g. 784,300,100,10; repeat the flag (or separate with ';') for several")
 	sizes := fs.String("sizes", learningcurve.FormatSizes(def.Sizes), "training-set sizes: start:stop:step and/or a comma-separated list")
@@ -97,19 +87,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	seed := fs.Uint64("seed", def.Seed, "seed of the hold-out, subsets, initial weights and batch orders")
 	out := fs.String("out", "", "output directory for the JSON, CSV and PNG files and the checkpoint (required)")
 	resume := fs.Bool("resume", false, "reuse the points already in the output directory's checkpoint for the same settings")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errHelp
-		}
-		return nil, usageError{err.Error() + "; run hw1-learning-curves -h for the flags"}
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("unexpected argument %q: hw1-learning-curves takes only flags (e.g. -out q4); run hw1-learning-curves -h for the list", fs.Arg(0))
+	if err := cli.Parse(fs, args, "-out q4"); err != nil {
+		return nil, err
 	}
 	cfg := def
 	cfg.Shapes = shapes.shapes
 	if cfg.Sizes, err = learningcurve.ParseSizes(*sizes); err != nil {
-		return nil, usagef("-sizes: %s", strings.TrimPrefix(err.Error(), "learningcurve: "))
+		return nil, cli.Usagef("-sizes: %s", strings.TrimPrefix(err.Error(), "learningcurve: "))
 	}
 	cfg.LearningRate, cfg.BatchSize, cfg.Patience, cfg.MaxEpochs = *lr, *batch, *patience, *maxEpochs
 	cfg.ValSize, cfg.ValFraction, cfg.Repeats, cfg.Seed = *valSize, *valFraction, *repeats, *seed
@@ -118,18 +102,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	if err := cfg.Validate(mnistTrainImages); err != nil {
-		return nil, usageError{strings.TrimPrefix(err.Error(), "learningcurve: ")}
+		return nil, cli.UsageError{Msg: strings.TrimPrefix(err.Error(), "learningcurve: ")}
 	}
 	if *out == "" {
-		return nil, usagef("-out DIR is required: the directory that receives the JSON, CSV and PNG files, e.g. -out q4")
+		return nil, cli.Usagef("-out DIR is required: the directory that receives the JSON, CSV and PNG files, e.g. -out q4")
 	}
-	if st, err := os.Stat(*out); err == nil && !st.IsDir() {
-		return nil, usagef("-out %q is a file, not a directory; give a directory for the results", *out)
-	}
-	if parent := filepath.Dir(filepath.Clean(*out)); parent != "." {
-		if st, err := os.Stat(parent); err == nil && !st.IsDir() {
-			return nil, usagef("-out %q: %q is a file, not a directory", *out, parent)
-		}
+	if err := cli.CheckOutputDir("-out", *out); err != nil {
+		return nil, err
 	}
 	return &options{cfg: cfg, mode: m, out: *out, resume: *resume}, nil
 }
@@ -141,21 +120,21 @@ const mnistTrainImages = 60000
 func checkFlags(c learningcurve.Config) error {
 	switch {
 	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
-		return usagef("-lr %v: the learning rate must be a positive number, e.g. -lr 0.1", c.LearningRate)
+		return cli.Usagef("-lr %v: the learning rate must be a positive number, e.g. -lr 0.1", c.LearningRate)
 	case c.BatchSize < 0:
-		return usagef("-batch %d: use a positive mini-batch size such as 64, or 0 for full-batch gradient descent", c.BatchSize)
+		return cli.Usagef("-batch %d: use a positive mini-batch size such as 64, or 0 for full-batch gradient descent", c.BatchSize)
 	case c.Patience < 1:
-		return usagef("-patience %d: wait at least one epoch, e.g. -patience 10", c.Patience)
+		return cli.Usagef("-patience %d: wait at least one epoch, e.g. -patience 10", c.Patience)
 	case c.MaxEpochs < 1:
-		return usagef("-max-epochs %d: allow at least one epoch, e.g. -max-epochs 200", c.MaxEpochs)
+		return cli.Usagef("-max-epochs %d: allow at least one epoch, e.g. -max-epochs 200", c.MaxEpochs)
 	case c.Repeats < 1:
-		return usagef("-repeats %d: run each point at least once", c.Repeats)
+		return cli.Usagef("-repeats %d: run each point at least once", c.Repeats)
 	case c.ValFraction < 0 || c.ValFraction >= 1 || math.IsNaN(c.ValFraction):
-		return usagef("-val-fraction %v must be in (0, 1), e.g. 0.2; leave it 0 to use the -val-size hold-out", c.ValFraction)
+		return cli.Usagef("-val-fraction %v must be in (0, 1), e.g. 0.2; leave it 0 to use the -val-size hold-out", c.ValFraction)
 	case c.ValidateEvery < 0:
-		return usagef("-validate-every %d: give the number of training images between validations, e.g. 1000, or 0 for every epoch", c.ValidateEvery)
+		return cli.Usagef("-validate-every %d: give the number of training images between validations, e.g. 1000, or 0 for every epoch", c.ValidateEvery)
 	case c.ValFraction == 0 && c.ValSize < 1:
-		return usagef("-val-size %d: the validation hold-out needs at least one image, e.g. -val-size 2000", c.ValSize)
+		return cli.Usagef("-val-size %d: the validation hold-out needs at least one image, e.g. -val-size 2000", c.ValSize)
 	}
 	return nil
 }
@@ -174,7 +153,7 @@ func sweep(o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	if err := o.cfg.Validate(pool.N); err != nil {
-		return usageError{strings.TrimPrefix(err.Error(), "learningcurve: ")}
+		return cli.UsageError{Msg: strings.TrimPrefix(err.Error(), "learningcurve: ")}
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("-out: %w", err)

@@ -56,38 +56,11 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"io"
 	"os"
+
+	"feedforward.dev/feedforward/internal/cli"
 )
 
 func main() {
-	os.Exit(exitCode(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
-}
-
-// exitCode reports err on stderr and returns the process status: 0 for
-// success or -h, 2 for a bad command line, 1 for any other failure.
-func exitCode(err error, stderr io.Writer) int {
-	if err == nil || errors.Is(err, errHelp) {
-		return 0
-	}
-	fmt.Fprintln(stderr, "hw1-training:", err)
-	var ue usageError
-	if errors.As(err, &ue) {
-		return 2
-	}
-	return 1
-}
-
-// errHelp is returned when -h or -help was given: usage was printed.
-var errHelp = errors.New("help requested")
-
-// usageError is a bad command line: nothing was trained or written.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Sprintf(format, args...)}
+	os.Exit(cli.ExitCode("hw1-training", run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
 }

@@ -4,47 +4,24 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"image/png"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"feedforward.dev/feedforward/internal/cli"
+	"feedforward.dev/feedforward/internal/clitest"
 )
 
-// runMainEnv makes the test binary behave as hw1-training itself, so tests
-// can check real exit codes without building a second binary.
-const runMainEnv = "HW1_TRAINING_TEST_RUN_MAIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(runMainEnv) == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { clitest.Main(m, main) }
 
 // runBinary runs hw1-training with args in dir and returns its exit code and output.
 func runBinary(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), runMainEnv+"=1")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatal(err)
-	}
-	return code, out.String(), errb.String()
+	return clitest.Run(t, dir, nil, args...)
 }
 
 func TestBadFlags(t *testing.T) {
@@ -104,7 +81,7 @@ func TestBadFlags(t *testing.T) {
 func TestBadMode(t *testing.T) {
 	t.Setenv("FEEDFORWARD_MODE", "fast")
 	err := run(nil, new(bytes.Buffer), new(bytes.Buffer))
-	var ue usageError
+	var ue cli.UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "FEEDFORWARD_MODE") {
 		t.Errorf("run with FEEDFORWARD_MODE=fast: error %v, want a usage error naming FEEDFORWARD_MODE", err)
 	}
@@ -147,10 +124,6 @@ func TestPanicBecomesError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "internal error") || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("run with a panicking trainer: error %v", err)
 	}
-	var stderr bytes.Buffer
-	if code := exitCode(err, &stderr); code != 1 || !strings.HasPrefix(stderr.String(), "hw1-training: internal error") {
-		t.Errorf("exit code %d, stderr %q", code, stderr.String())
-	}
 }
 
 // TestTinyRun trains both networks for 2 epochs on 500 images and checks the
@@ -167,45 +140,13 @@ func TestTinyRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("run: %v\nstderr: %s", err, stderr.String())
 			}
-			data, err := os.ReadFile(metricsPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var raw map[string]json.RawMessage
-			if err := json.Unmarshal(data, &raw); err != nil {
-				t.Fatal(err)
-			}
-			if keys := sortedKeys(raw); !slices.Equal(keys, []string{"backend", "config", "epochs"}) {
+			raw, keys := clitest.ReadJSON(t, metricsPath)
+			if !slices.Equal(keys, []string{"backend", "config", "epochs"}) {
 				t.Errorf("top-level keys %v, want [backend config epochs]", keys)
 			}
-			var epochs []map[string]any
-			if err := json.Unmarshal(raw["epochs"], &epochs); err != nil {
-				t.Fatal(err)
-			}
-			if len(epochs) != 2 {
-				t.Fatalf("%d epochs recorded, want 2", len(epochs))
-			}
-			for i, e := range epochs {
-				if keys := sortedKeys(e); !slices.Equal(keys, []string{"epoch", "loss", "seconds", "test_acc", "train_acc"}) {
-					t.Errorf("epoch %d keys %v", i+1, keys)
-				}
-				if e["epoch"] != float64(i+1) {
-					t.Errorf("epoch %d recorded as %v", i+1, e["epoch"])
-				}
-				for _, k := range []string{"train_acc", "test_acc"} {
-					if v, _ := e[k].(float64); v < 0 || v > 1 {
-						t.Errorf("epoch %d %s = %v, want in [0, 1]", i+1, k, e[k])
-					}
-				}
-				if v, _ := e["loss"].(float64); v <= 0 {
-					t.Errorf("epoch %d loss %v, want positive", i+1, e["loss"])
-				}
-				if v, _ := e["seconds"].(float64); v <= 0 {
-					t.Errorf("epoch %d seconds %v, want positive", i+1, e["seconds"])
-				}
-			}
+			clitest.CheckEpochs(t, raw["epochs"], 2)
 			var m Metrics
-			if err := json.Unmarshal(data, &m); err != nil {
+			if err := json.Unmarshal(mustRead(t, metricsPath), &m); err != nil {
 				t.Fatal(err)
 			}
 			want := Config{Network: network, Shape: []int{784, 32, 10}, Epochs: 2, LearningRate: 0.5, TrainSize: 500, TestSize: 10000, Seed: 3, Mode: m.Config.Mode}
@@ -215,19 +156,7 @@ func TestTinyRun(t *testing.T) {
 			if !(m.Epochs[1].Loss < m.Epochs[0].Loss) {
 				t.Errorf("loss %v then %v; want a decrease", m.Epochs[0].Loss, m.Epochs[1].Loss)
 			}
-			for _, name := range []string{lossPlotFile, accuracyPlotFile} {
-				f, err := os.Open(filepath.Join(plotDir, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				img, err := png.Decode(f)
-				f.Close()
-				if err != nil {
-					t.Errorf("%s: %v", name, err)
-				} else if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
-					t.Errorf("%s is only %v", name, b)
-				}
-			}
+			clitest.CheckPNGs(t, plotDir, lossPlotFile, accuracyPlotFile)
 			if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 				t.Errorf("output directory holds %v, want only metrics.json and plots (no temporary files)", entries)
 			}
@@ -238,11 +167,11 @@ func TestTinyRun(t *testing.T) {
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	slices.Sort(keys)
-	return keys
+	return data
 }

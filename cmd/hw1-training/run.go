@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -15,6 +13,8 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 
+	"feedforward.dev/feedforward/internal/atomicfile"
+	"feedforward.dev/feedforward/internal/cli"
 	"feedforward.dev/feedforward/pkg/autograd"
 	"feedforward.dev/feedforward/pkg/backend"
 	"feedforward.dev/feedforward/pkg/examplenet"
@@ -26,19 +26,19 @@ import (
 
 // Defaults: the homework's full experiment, and the quick-mode shrink.
 const (
-	defaultShape          = "784,300,100,10"
-	defaultEpochs         = 100
-	quickEpochs           = 10
-	defaultLR             = 0.1
-	defaultTrainSize      = 0 // all 60000
-	quickTrainSize        = 5000
-	mnistFeatures         = 784
-	mnistClasses          = 10
-	networkExample        = "example"
-	networkAutograd       = "autograd"
-	lossPlotFile          = "loss-vs-epochs.png"
-	accuracyPlotFile      = "accuracy-vs-epochs.png"
-	metricsFilePermission = 0o644
+	defaultShape         = "784,300,100,10"
+	defaultEpochs        = 100
+	quickEpochs          = 10
+	defaultLR            = 0.1
+	defaultTrainSize     = 0 // all 60000
+	quickTrainSize       = 5000
+	mnistFeatures        = 784
+	mnistClasses         = 10
+	networkExample       = "example"
+	networkAutograd      = "autograd"
+	lossPlotFile         = "loss-vs-epochs.png"
+	accuracyPlotFile     = "accuracy-vs-epochs.png"
+	outputFilePermission = 0o644
 )
 
 // Config is the run's configuration, as recorded in the metrics JSON.
@@ -86,11 +86,7 @@ type network interface {
 // run is the whole command: it parses args, trains and writes the outputs.
 // It never panics: a panic is turned into an error.
 func run(args []string, stdout, stderr io.Writer) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error (please report it with the command line you used): %v", r)
-		}
-	}()
+	defer cli.Recover(&err)
 	opts, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -104,14 +100,9 @@ var trainFn = train
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	m, err := mode.Get(mode.Full)
 	if err != nil {
-		return nil, usageError{err.Error()}
+		return nil, cli.Usagef("%v", err)
 	}
-	fs := flag.NewFlagSet("hw1-training", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: hw1-training [flags]\n\nTrains a feedforward network on MNIST with full-batch gradient descent (homework Q3).\n%s=%s\n\nFlags:\n", mode.EnvVar, m)
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("hw1-training", stderr, fmt.Sprintf("Usage: hw1-training [flags]\n\nTrains a feedforward network on MNIST with full-batch gradient descent (homework Q3).\n%s=%s\n\nFlags:\n", mode.EnvVar, m))
 	netName := fs.String("network", networkAutograd, "network: \"example\" (GoMLX layers and optimizer, the warm-up's TorchNeuralNetwork) or \"autograd\" (graph ops and graph.Gradient, Q3)")
 	shapeStr := fs.String("shape", defaultShape, "comma-separated layer sizes, from 784 inputs to 10 classes")
 	epochs := fs.Int("epochs", mode.Pick(m, quickEpochs, defaultEpochs), "number of full-batch epochs (quick mode: 10)")
@@ -121,14 +112,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	accumulate := fs.Bool("accumulate-gradients", false, "autograd only: never zero the gradients (reproduces the bug Q3 asks about)")
 	metricsOut := fs.String("metrics-out", "", "write the configuration and per-epoch metrics to this JSON file")
 	plotDir := fs.String("plot-dir", "", "write "+lossPlotFile+" and "+accuracyPlotFile+" into this directory (created if needed)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errHelp
-		}
-		return nil, usageError{err.Error() + "; run hw1-training -h for the flags"}
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("unexpected argument %q: hw1-training takes only flags (e.g. -epochs 10); run hw1-training -h for the list", fs.Arg(0))
+	if err := cli.Parse(fs, args, "-epochs 10"); err != nil {
+		return nil, err
 	}
 
 	o := &options{metricsOut: *metricsOut, plotDir: *plotDir}
@@ -137,31 +122,31 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	switch o.Network {
 	case networkExample, networkAutograd:
 	default:
-		return nil, usagef("-network %q is not a network; use -network autograd (Q3) or -network example (the warm-up's example network)", o.Network)
+		return nil, cli.Usagef("-network %q is not a network; use -network autograd (Q3) or -network example (the warm-up's example network)", o.Network)
 	}
 	if o.Shape, err = parseShape(*shapeStr); err != nil {
 		return nil, err
 	}
 	if o.Epochs <= 0 {
-		return nil, usagef("-epochs %d: train for at least one epoch, e.g. -epochs %d", o.Epochs, defaultEpochs)
+		return nil, cli.Usagef("-epochs %d: train for at least one epoch, e.g. -epochs %d", o.Epochs, defaultEpochs)
 	}
 	if !(o.LearningRate > 0) || math.IsInf(o.LearningRate, 0) {
-		return nil, usagef("-lr %v: the learning rate must be a positive number, e.g. -lr %g", o.LearningRate, defaultLR)
+		return nil, cli.Usagef("-lr %v: the learning rate must be a positive number, e.g. -lr %g", o.LearningRate, defaultLR)
 	}
 	if o.TrainSize < 0 {
-		return nil, usagef("-train-size %d: use a positive number of training images, or 0 for all of them", o.TrainSize)
+		return nil, cli.Usagef("-train-size %d: use a positive number of training images, or 0 for all of them", o.TrainSize)
 	}
 	if o.AccumulateGradients && o.Network != networkAutograd {
-		return nil, usagef("-accumulate-gradients needs -network autograd (the example network always zeroes its gradients)")
+		return nil, cli.Usagef("-accumulate-gradients needs -network autograd (the example network always zeroes its gradients)")
 	}
 	if o.metricsOut != "" {
-		if err := checkOutputFile(o.metricsOut); err != nil {
+		if err := cli.CheckOutputFile("-metrics-out", o.metricsOut); err != nil {
 			return nil, err
 		}
 	}
 	if o.plotDir != "" {
-		if st, err := os.Stat(o.plotDir); err == nil && !st.IsDir() {
-			return nil, usagef("-plot-dir %q is a file, not a directory; give a directory for the plots", o.plotDir)
+		if err := cli.CheckOutputDir("-plot-dir", o.plotDir); err != nil {
+			return nil, err
 		}
 	}
 	return o, nil
@@ -174,36 +159,23 @@ func parseShape(s string) ([]int, error) {
 	for i, p := range parts {
 		v, err := strconv.Atoi(strings.TrimSpace(p))
 		if err != nil {
-			return nil, usagef("-shape %q: %q is not a whole number; give comma-separated layer sizes such as -shape %s", s, p, defaultShape)
+			return nil, cli.Usagef("-shape %q: %q is not a whole number; give comma-separated layer sizes such as -shape %s", s, p, defaultShape)
 		}
 		if v <= 0 {
-			return nil, usagef("-shape %q: layer size %d must be positive; e.g. -shape %s", s, v, defaultShape)
+			return nil, cli.Usagef("-shape %q: layer size %d must be positive; e.g. -shape %s", s, v, defaultShape)
 		}
 		shape[i] = v
 	}
 	if len(shape) < 2 {
-		return nil, usagef("-shape %q needs at least the input and output sizes, e.g. -shape 784,10 or -shape %s", s, defaultShape)
+		return nil, cli.Usagef("-shape %q needs at least the input and output sizes, e.g. -shape 784,10 or -shape %s", s, defaultShape)
 	}
 	if shape[0] != mnistFeatures {
-		return nil, usagef("-shape %q must start with %d, the number of MNIST pixels (28×28); e.g. -shape %s", s, mnistFeatures, defaultShape)
+		return nil, cli.Usagef("-shape %q must start with %d, the number of MNIST pixels (28×28); e.g. -shape %s", s, mnistFeatures, defaultShape)
 	}
 	if shape[len(shape)-1] != mnistClasses {
-		return nil, usagef("-shape %q must end with %d, the number of digit classes; e.g. -shape %s", s, mnistClasses, defaultShape)
+		return nil, cli.Usagef("-shape %q must end with %d, the number of digit classes; e.g. -shape %s", s, mnistClasses, defaultShape)
 	}
 	return shape, nil
-}
-
-// checkOutputFile makes sure path can be written later: its directory exists
-// and path is not a directory.
-func checkOutputFile(path string) error {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return usagef("-metrics-out %q is a directory; give a file name such as %s", path, filepath.Join(path, "metrics.json"))
-	}
-	dir := filepath.Dir(path)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return usagef("-metrics-out %q: directory %q does not exist; create it first or choose another path", path, dir)
-	}
-	return nil
 }
 
 func train(o *options, stdout, stderr io.Writer) error {
@@ -220,7 +192,7 @@ func train(o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.TrainSize > trainSet.N {
-		return usagef("-train-size %d is more than the %d MNIST training images; use at most %d, or 0 for all", o.TrainSize, trainSet.N, trainSet.N)
+		return cli.Usagef("-train-size %d is more than the %d MNIST training images; use at most %d, or 0 for all", o.TrainSize, trainSet.N, trainSet.N)
 	}
 	if o.TrainSize > 0 && o.TrainSize < trainSet.N {
 		if trainSet, err = trainSet.First(o.TrainSize); err != nil {
@@ -271,7 +243,7 @@ func train(o *options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(o.metricsOut, append(data, '\n')); err != nil {
+		if err := atomicfile.WriteFile(o.metricsOut, append(data, '\n'), outputFilePermission); err != nil {
 			return fmt.Errorf("writing -metrics-out: %w", err)
 		}
 		fmt.Fprintln(stdout, "wrote", o.metricsOut)
@@ -332,29 +304,4 @@ func joinInts(v []int) string {
 		s[i] = strconv.Itoa(x)
 	}
 	return strings.Join(s, "-")
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it
-// into place, so readers never see a half-written file.
-func writeFileAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(metricsFilePermission); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -4,51 +4,27 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"image/png"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"feedforward.dev/feedforward/internal/cli"
+	"feedforward.dev/feedforward/internal/clitest"
 	"feedforward.dev/feedforward/pkg/denseres"
 )
 
-// runMainEnv makes the test binary behave as numpy-mlp itself, so tests can
-// check real exit codes without building a second binary.
-const runMainEnv = "NUMPY_MLP_TEST_RUN_MAIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(runMainEnv) == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { clitest.Main(m, main) }
 
 // runBinary runs numpy-mlp with args in dir and returns its exit code and
 // output. MNIST is made unreachable, so that a command line that wrongly
 // passes validation fails fast (status 1) instead of training.
 func runBinary(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), runMainEnv+"=1", "FEEDFORWARD_DATA="+filepath.Join(dir, "no-mnist-here"))
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatal(err)
-	}
-	return code, out.String(), errb.String()
+	return clitest.Run(t, dir, []string{"FEEDFORWARD_DATA=" + filepath.Join(dir, "no-mnist-here")}, args...)
 }
 
 func TestBadFlags(t *testing.T) {
@@ -136,7 +112,7 @@ func checkUsageFailure(t *testing.T, code int, stdout, stderr string, want []str
 func TestBadMode(t *testing.T) {
 	t.Setenv("FEEDFORWARD_MODE", "fast")
 	err := run(nil, new(bytes.Buffer), new(bytes.Buffer))
-	var ue usageError
+	var ue cli.UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "FEEDFORWARD_MODE") {
 		t.Errorf("run with FEEDFORWARD_MODE=fast: error %v, want a usage error naming FEEDFORWARD_MODE", err)
 	}
@@ -213,10 +189,6 @@ func TestPanicBecomesError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "internal error") || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("run with a panicking trainer: error %v", err)
 	}
-	var stderr bytes.Buffer
-	if code := exitCode(err, &stderr); code != 1 || !strings.HasPrefix(stderr.String(), "numpy-mlp: internal error") {
-		t.Errorf("exit code %d, stderr %q", code, stderr.String())
-	}
 }
 
 // TestTinyRun trains for 2 epochs on 500 images, in both element types, and
@@ -233,36 +205,11 @@ func TestTinyRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("run: %v\nstderr: %s", err, stderr.String())
 			}
-			raw := readJSON(t, metricsPath)
-			if keys := sortedKeys(raw); !slices.Equal(keys, []string{"config", "epochs", "implementation"}) {
+			raw, keys := clitest.ReadJSON(t, metricsPath)
+			if !slices.Equal(keys, []string{"config", "epochs", "implementation"}) {
 				t.Errorf("top-level keys %v, want [config epochs implementation]", keys)
 			}
-			var epochs []map[string]any
-			if err := json.Unmarshal(raw["epochs"], &epochs); err != nil {
-				t.Fatal(err)
-			}
-			if len(epochs) != 2 {
-				t.Fatalf("%d epochs recorded, want 2", len(epochs))
-			}
-			for i, e := range epochs {
-				if keys := sortedKeys(e); !slices.Equal(keys, []string{"epoch", "loss", "seconds", "test_acc", "train_acc"}) {
-					t.Errorf("epoch %d keys %v", i+1, keys)
-				}
-				if e["epoch"] != float64(i+1) {
-					t.Errorf("epoch %d recorded as %v", i+1, e["epoch"])
-				}
-				for _, k := range []string{"train_acc", "test_acc"} {
-					if v, _ := e[k].(float64); v < 0 || v > 1 {
-						t.Errorf("epoch %d %s = %v, want in [0, 1]", i+1, k, e[k])
-					}
-				}
-				if v, _ := e["loss"].(float64); v <= 0 {
-					t.Errorf("epoch %d loss %v, want positive", i+1, e["loss"])
-				}
-				if v, _ := e["seconds"].(float64); v <= 0 {
-					t.Errorf("epoch %d seconds %v, want positive", i+1, e["seconds"])
-				}
-			}
+			clitest.CheckEpochs(t, raw["epochs"], 2)
 			var m Metrics
 			if err := json.Unmarshal(mustRead(t, metricsPath), &m); err != nil {
 				t.Fatal(err)
@@ -274,7 +221,7 @@ func TestTinyRun(t *testing.T) {
 			if !(m.Epochs[1].Loss < m.Epochs[0].Loss) {
 				t.Errorf("loss %v then %v; want a decrease", m.Epochs[0].Loss, m.Epochs[1].Loss)
 			}
-			checkPNGs(t, plotDir, lossPlotFile, accuracyPlotFile)
+			clitest.CheckPNGs(t, plotDir, lossPlotFile, accuracyPlotFile)
 			if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 				t.Errorf("output directory holds %v, want only metrics.json and plots (no temporary files)", entries)
 			}
@@ -295,8 +242,7 @@ func TestTinyLearningCurve(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\nstderr: %s", err, stderr.String())
 	}
-	raw := readJSON(t, metricsPath)
-	if keys := sortedKeys(raw); !slices.Equal(keys, []string{"config", "implementation", "points"}) {
+	if _, keys := clitest.ReadJSON(t, metricsPath); !slices.Equal(keys, []string{"config", "implementation", "points"}) {
 		t.Errorf("top-level keys %v, want [config implementation points]", keys)
 	}
 	var m Metrics
@@ -315,27 +261,9 @@ func TestTinyLearningCurve(t *testing.T) {
 	if c := m.Config; !c.LearningCurve || c.Patience != 2 || c.ValSize != 500 || len(c.Models) != 1 || c.TrainSize != 0 {
 		t.Errorf("config %+v", c)
 	}
-	checkPNGs(t, dir, curvePlotFile)
+	clitest.CheckPNGs(t, dir, curvePlotFile)
 	if lines := strings.Count(stdout.String(), "h16 LN lr 0.05"); lines != 2 {
 		t.Errorf("stdout has %d point lines, want 2:\n%s", lines, stdout.String())
-	}
-}
-
-func checkPNGs(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	for _, name := range names {
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			t.Error(err)
-			continue
-		}
-		img, err := png.Decode(f)
-		f.Close()
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-		} else if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
-			t.Errorf("%s is only %v", name, b)
-		}
 	}
 }
 
@@ -346,24 +274,6 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
-}
-
-func readJSON(t *testing.T, path string) map[string]json.RawMessage {
-	t.Helper()
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(mustRead(t, path), &raw); err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func TestParseSizes(t *testing.T) {

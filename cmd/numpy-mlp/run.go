@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"feedforward.dev/feedforward/internal/atomicfile"
+	"feedforward.dev/feedforward/internal/cli"
 	"feedforward.dev/feedforward/pkg/denseres"
 	"feedforward.dev/feedforward/pkg/figure"
 	"feedforward.dev/feedforward/pkg/mnist"
@@ -78,11 +79,7 @@ type options struct {
 // run is the whole command: it parses args, trains and writes the outputs.
 // It never panics: a panic is turned into an error.
 func run(args []string, stdout, stderr io.Writer) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error (please report it with the command line you used): %v", r)
-		}
-	}()
+	defer cli.Recover(&err)
 	opts, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -96,15 +93,10 @@ var trainFn = train
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	m, err := mode.Get(mode.Full)
 	if err != nil {
-		return nil, usageError{err.Error()}
+		return nil, cli.Usagef("%v", err)
 	}
-	fs := flag.NewFlagSet("numpy-mlp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: numpy-mlp [flags]\n\nTrains homework Q5's dense residual MLP with LayerNorm (hand-written backprop, mini-batch SGD) on MNIST.\n"+
-			"The homework's run: numpy-mlp --hidden-size 256 --batch-size 128 --epochs 30 --lr 0.01\n%s=%s\n\nFlags (one dash or two):\n", mode.EnvVar, m)
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("numpy-mlp", stderr, fmt.Sprintf("Usage: numpy-mlp [flags]\n\nTrains homework Q5's dense residual MLP with LayerNorm (hand-written backprop, mini-batch SGD) on MNIST.\n"+
+		"The homework's run: numpy-mlp --hidden-size 256 --batch-size 128 --epochs 30 --lr 0.01\n%s=%s\n\nFlags (one dash or two):\n", mode.EnvVar, m))
 	hidden := fs.Int("hidden-size", defaultHidden, "width of the three hidden layers")
 	batch := fs.Int("batch-size", defaultBatch, "samples per SGD step")
 	epochs := fs.Int("epochs", mode.Pick(m, quickEpochs, defaultEpochs), "number of epochs; with --learning-curve, the cap per point (quick mode: 3, or 40 with --learning-curve)")
@@ -119,14 +111,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	valSize := fs.Int("val-size", mode.Pick(m, quickValSize, defaultValSize), "learning curves: validation images held out from the 60000 training images (quick mode: 2000)")
 	metricsOut := fs.String("metrics-out", "", "write the configuration and metrics to this JSON file")
 	plotDir := fs.String("plot-dir", "", "write "+lossPlotFile+" and "+accuracyPlotFile+" (or "+curvePlotFile+") into this directory (created if needed)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errHelp
-		}
-		return nil, usageError{err.Error() + "; run numpy-mlp -h for the flags"}
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("unexpected argument %q: numpy-mlp takes only flags (e.g. --epochs 30); run numpy-mlp -h for the list", fs.Arg(0))
+	if err := cli.Parse(fs, args, "--epochs 30"); err != nil {
+		return nil, err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -142,26 +128,26 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		c.Epochs = mode.Pick(m, quickCurveEpochs, defaultEpochs)
 	}
 	if c.HiddenSize <= 0 {
-		return nil, usagef("--hidden-size %d: use a positive width, e.g. --hidden-size %d", c.HiddenSize, defaultHidden)
+		return nil, cli.Usagef("--hidden-size %d: use a positive width, e.g. --hidden-size %d", c.HiddenSize, defaultHidden)
 	}
 	if c.BatchSize <= 0 {
-		return nil, usagef("--batch-size %d: use a positive batch size, e.g. --batch-size %d", c.BatchSize, defaultBatch)
+		return nil, cli.Usagef("--batch-size %d: use a positive batch size, e.g. --batch-size %d", c.BatchSize, defaultBatch)
 	}
 	if c.Epochs <= 0 {
-		return nil, usagef("--epochs %d: train for at least one epoch, e.g. --epochs %d", c.Epochs, defaultEpochs)
+		return nil, cli.Usagef("--epochs %d: train for at least one epoch, e.g. --epochs %d", c.Epochs, defaultEpochs)
 	}
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
-		return nil, usagef("--lr %v: the learning rate must be a positive number, e.g. --lr %g (or %g with --no-layernorm)", c.LR, defaultLR, defaultLRNoLN)
+		return nil, cli.Usagef("--lr %v: the learning rate must be a positive number, e.g. --lr %g (or %g with --no-layernorm)", c.LR, defaultLR, defaultLRNoLN)
 	}
 	if c.TrainSize < 0 {
-		return nil, usagef("--train-size %d: use a positive number of training images, or 0 for all of them", c.TrainSize)
+		return nil, cli.Usagef("--train-size %d: use a positive number of training images, or 0 for all of them", c.TrainSize)
 	}
 	if c.DType != "float32" && c.DType != "float64" {
-		return nil, usagef("--dtype %q: use --dtype float32 (fast) or --dtype float64 (for checks)", c.DType)
+		return nil, cli.Usagef("--dtype %q: use --dtype float32 (fast) or --dtype float64 (for checks)", c.DType)
 	}
 	if c.LearningCurve {
 		if set["train-size"] {
-			return nil, usagef("--train-size does not apply to --learning-curve: give the training-set sizes with --sizes (e.g. --sizes %s)", defaultSizes)
+			return nil, cli.Usagef("--train-size does not apply to --learning-curve: give the training-set sizes with --sizes (e.g. --sizes %s)", defaultSizes)
 		}
 		c.TrainSize = 0
 		if c.Sizes, err = parseSizes(*sizes); err != nil {
@@ -169,13 +155,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		c.Patience, c.ValSize = *patience, *valSize
 		if c.Patience <= 0 {
-			return nil, usagef("--patience %d: allow at least one epoch without improvement, e.g. --patience %d", c.Patience, defaultPatience)
+			return nil, cli.Usagef("--patience %d: allow at least one epoch without improvement, e.g. --patience %d", c.Patience, defaultPatience)
 		}
 		if c.ValSize <= 0 {
-			return nil, usagef("--val-size %d: hold out at least one validation image, e.g. --val-size %d", c.ValSize, defaultValSize)
+			return nil, cli.Usagef("--val-size %d: hold out at least one validation image, e.g. --val-size %d", c.ValSize, defaultValSize)
 		}
 		if largest := maxInt(c.Sizes); largest+c.ValSize > mnistTrainImages {
-			return nil, usagef("--sizes up to %d with --val-size %d need %d images, but MNIST has %d training images; lower the largest size to at most %d or shrink --val-size",
+			return nil, cli.Usagef("--sizes up to %d with --val-size %d need %d images, but MNIST has %d training images; lower the largest size to at most %d or shrink --val-size",
 				largest, c.ValSize, largest+c.ValSize, mnistTrainImages, mnistTrainImages-c.ValSize)
 		}
 		if set["hidden-size"] || set["no-layernorm"] || set["lr"] {
@@ -186,21 +172,21 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	} else {
 		for _, name := range []string{"sizes", "patience", "val-size"} {
 			if set[name] {
-				return nil, usagef("--%s only applies to learning curves; add --learning-curve or drop --%s", name, name)
+				return nil, cli.Usagef("--%s only applies to learning curves; add --learning-curve or drop --%s", name, name)
 			}
 		}
 		if c.TrainSize > mnistTrainImages {
-			return nil, usagef("--train-size %d is more than the %d MNIST training images; use at most %d, or 0 for all", c.TrainSize, mnistTrainImages, mnistTrainImages)
+			return nil, cli.Usagef("--train-size %d is more than the %d MNIST training images; use at most %d, or 0 for all", c.TrainSize, mnistTrainImages, mnistTrainImages)
 		}
 	}
 	if o.metricsOut != "" {
-		if err := checkOutputFile(o.metricsOut); err != nil {
+		if err := cli.CheckOutputFile("--metrics-out", o.metricsOut); err != nil {
 			return nil, err
 		}
 	}
 	if o.plotDir != "" {
-		if st, err := os.Stat(o.plotDir); err == nil && !st.IsDir() {
-			return nil, usagef("--plot-dir %q is a file, not a directory; give a directory for the plots", o.plotDir)
+		if err := cli.CheckOutputDir("--plot-dir", o.plotDir); err != nil {
+			return nil, err
 		}
 	}
 	return o, nil
@@ -226,18 +212,18 @@ func parseSizes(s string) ([]int, error) {
 		if strings.Contains(part, ":") {
 			f := strings.Split(part, ":")
 			if len(f) != 3 {
-				return nil, usagef("--sizes %q: %q is not start:stop:step; write e.g. --sizes %s", s, part, defaultSizes)
+				return nil, cli.Usagef("--sizes %q: %q is not start:stop:step; write e.g. --sizes %s", s, part, defaultSizes)
 			}
 			var v [3]int
 			for i, x := range f {
 				n, err := strconv.Atoi(strings.TrimSpace(x))
 				if err != nil || n <= 0 {
-					return nil, usagef("--sizes %q: %q in %q is not a positive whole number; write e.g. --sizes %s", s, x, part, defaultSizes)
+					return nil, cli.Usagef("--sizes %q: %q in %q is not a positive whole number; write e.g. --sizes %s", s, x, part, defaultSizes)
 				}
 				v[i] = n
 			}
 			if v[1] < v[0] {
-				return nil, usagef("--sizes %q: in %q the stop %d is below the start %d; write start:stop:step, e.g. --sizes %s", s, part, v[1], v[0], defaultSizes)
+				return nil, cli.Usagef("--sizes %q: in %q the stop %d is below the start %d; write start:stop:step, e.g. --sizes %s", s, part, v[1], v[0], defaultSizes)
 			}
 			for n := v[0]; n <= v[1]; n += v[2] {
 				out = append(out, n)
@@ -246,24 +232,11 @@ func parseSizes(s string) ([]int, error) {
 		}
 		n, err := strconv.Atoi(part)
 		if err != nil || n <= 0 {
-			return nil, usagef("--sizes %q: %q is not a positive whole number; give sizes such as --sizes %s or --sizes %s", s, part, quickSizes, defaultSizes)
+			return nil, cli.Usagef("--sizes %q: %q is not a positive whole number; give sizes such as --sizes %s or --sizes %s", s, part, quickSizes, defaultSizes)
 		}
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-// checkOutputFile makes sure path can be written later: its directory exists
-// and path is not a directory.
-func checkOutputFile(path string) error {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return usagef("--metrics-out %q is a directory; give a file name such as %s", path, filepath.Join(path, "metrics.json"))
-	}
-	dir := filepath.Dir(path)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return usagef("--metrics-out %q: directory %q does not exist; create it first or choose another path", path, dir)
-	}
-	return nil
 }
 
 func train(o *options, stdout, stderr io.Writer) error {
@@ -337,7 +310,7 @@ func trainT[T denseres.Float](o *options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(o.metricsOut, append(data, '\n')); err != nil {
+		if err := atomicfile.WriteFile(o.metricsOut, append(data, '\n'), filePermission); err != nil {
 			return fmt.Errorf("writing --metrics-out: %w", err)
 		}
 		fmt.Fprintln(stdout, "wrote", o.metricsOut)
@@ -382,29 +355,4 @@ func writePlots(dir string, m *Metrics) ([]string, error) {
 		paths = append(paths, p)
 	}
 	return paths, nil
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it
-// into place, so readers never see a half-written file.
-func writeFileAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(filePermission); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+
+	"feedforward.dev/feedforward/internal/atomicfile"
 )
 
 // Checkpoint keeps the finished points of a sweep in a file, so that an
@@ -114,39 +116,9 @@ func (c *Checkpoint) Add(p Point) error {
 	if err != nil {
 		return fmt.Errorf("learningcurve: encoding checkpoint: %w", err)
 	}
-	if err := writeFileAtomic(c.path, append(data, '\n')); err != nil {
-		return fmt.Errorf("learningcurve: writing checkpoint: %w", err)
+	if err := atomicfile.WriteFile(c.path, append(data, '\n'), filePermission); err != nil {
+		return fmt.Errorf("learningcurve: checkpoint: %w", err)
 	}
 	c.points = points
 	return nil
-}
-
-// writeFileAtomic writes data to a temporary file in path's directory, syncs
-// it and renames it over path, so path is never left half-written.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"feedforward.dev/feedforward/internal/atomicfile"
 	"feedforward.dev/feedforward/pkg/figure"
 )
 
@@ -20,6 +21,9 @@ const (
 	CSVFile     = "learning-curves.csv"
 	OverlayFile = "learning-curves-overlay.png"
 )
+
+// filePermission is the permission of the files written.
+const filePermission = 0o644
 
 // FigureFile returns the name of the learning-curve PNG of shape,
 // "learning-curve-784-300-100-10.png".
@@ -205,7 +209,7 @@ func (r *Result) WriteFiles(dir string) ([]string, error) {
 		return nil, fmt.Errorf("learningcurve: encoding JSON: %w", err)
 	}
 	path := filepath.Join(dir, JSONFile)
-	if err := writeFileAtomic(path, append(data, '\n')); err != nil {
+	if err := atomicfile.WriteFile(path, append(data, '\n'), filePermission); err != nil {
 		return written, fmt.Errorf("learningcurve: %w", err)
 	}
 	written = append(written, path)
@@ -213,7 +217,7 @@ func (r *Result) WriteFiles(dir string) ([]string, error) {
 		return written, fmt.Errorf("learningcurve: encoding CSV: %w", err)
 	}
 	path = filepath.Join(dir, CSVFile)
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := atomicfile.WriteFile(path, data, filePermission); err != nil {
 		return written, fmt.Errorf("learningcurve: %w", err)
 	}
 	written = append(written, path)
