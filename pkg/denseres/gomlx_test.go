@@ -90,15 +90,21 @@ func TestGradientsAgainstGoMLX(t *testing.T) {
 		name       string
 		d, h, c, b int
 		ln         bool
+		parallel   bool // split every row pass across the workers
 	}{
-		{"d5h4c3b6/LN", 5, 4, 3, 6, true},
-		{"d5h4c3b6/noLN", 5, 4, 3, 6, false},
-		{"d20h16c10b12/LN", 20, 16, 10, 12, true},
-		{"d20h16c10b12/noLN", 20, 16, 10, 12, false},
-		// Large enough for the row passes to split across two workers.
-		{"d10h128c10b71/LN", 10, 128, 10, 71, true},
+		{"d5h4c3b6/LN", 5, 4, 3, 6, true, false},
+		{"d5h4c3b6/noLN", 5, 4, 3, 6, false, false},
+		{"d20h16c10b12/LN", 20, 16, 10, 12, true, false},
+		{"d20h16c10b12/noLN", 20, 16, 10, 12, false, false},
+		{"d10h128c10b71/LN/parallel", 10, 128, 10, 71, true, true},
+		{"d10h128c10b71/noLN/parallel", 10, 128, 10, 71, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.parallel {
+				saved := minParallelElems
+				defer func() { minParallelElems = saved }()
+				minParallelElems = 1
+			}
 			cfg := Config{Input: tc.d, Hidden: tc.h, Classes: tc.c, LayerNorm: tc.ln, Seed: 11}
 			m, err := New[float64](cfg)
 			if err != nil {

@@ -219,7 +219,10 @@ func (m *Model[T]) Forward(x []T, batch int) ([]T, error) {
 
 // Backward computes the gradients of the mean negative log-likelihood of the
 // batch given to the last Forward, for every parameter, and returns that loss.
-// It does not change the parameters: Step does.
+// It does not change the parameters: Step does. Anything that changes the
+// parameters (Step, TrainBatch, SetParam) invalidates the cached forward pass,
+// since its activations belong to the old parameters; Backward then asks for a
+// new Forward instead of returning stale gradients.
 func (m *Model[T]) Backward(labels []uint8) (loss T, err error) {
 	ws := &m.train
 	if ws.rows == 0 {
@@ -243,6 +246,7 @@ func (m *Model[T]) Step(lr T) error {
 		return fmt.Errorf("denseres: Step: no gradients; call Backward (or LossAndGrads) first, or use TrainBatch")
 	}
 	m.step(lr)
+	m.train.rows = 0 // the cached activations belong to the old parameters
 	return nil
 }
 
@@ -259,7 +263,9 @@ func (m *Model[T]) TrainBatch(x []T, labels []uint8, lr T) (loss T, err error) {
 	m.haveGrads = false
 	m.train.ensure(m.cfg, rows, true)
 	m.forward(&m.train, x)
-	return m.backward(&m.train, labels, true, lr), nil
+	loss = m.backward(&m.train, labels, true, lr)
+	m.train.rows = 0 // the cached activations belong to the old parameters
+	return loss, nil
 }
 
 // LossAndGrads returns the mean loss of a batch and a copy of every gradient,

@@ -379,14 +379,23 @@ func TestEvaluation(t *testing.T) {
 }
 
 // TestNoAllocations checks that, once buffers exist, a training step and an
-// evaluation allocate nothing in this package. The GEMM is swapped for
-// naiveGemm because gonum's parallel GEMM starts goroutines per call.
+// evaluation allocate nothing, with the real GEMM (pkg/gemm), in both
+// precisions, with and without LayerNorm. The batch and widths make the
+// products large enough for pkg/gemm to use both cores, and minParallelElems
+// is lowered so that every row pass is split across the workers as well.
 func TestNoAllocations(t *testing.T) {
-	savedS, savedD := sgemm, dgemm
-	defer func() { sgemm, dgemm = savedS, savedD }()
-	sgemm, dgemm = naiveGemm[float32], naiveGemm[float64]
-	tc := testCase{"", 20, 64, 10, 130, true, 1} // large enough to use both workers
-	m, x, y := randomSetup[float64](t, tc)
+	saved := minParallelElems
+	defer func() { minParallelElems = saved }()
+	minParallelElems = 1
+	for _, ln := range []bool{true, false} {
+		tc := testCase{fmt.Sprintf("LN=%v", ln), 200, 256, 10, 128, ln, 1}
+		t.Run("float32/"+tc.name, func(t *testing.T) { checkNoAllocations[float32](t, tc) })
+		t.Run("float64/"+tc.name, func(t *testing.T) { checkNoAllocations[float64](t, tc) })
+	}
+}
+
+func checkNoAllocations[T Float](t *testing.T, tc testCase) {
+	m, x, y := randomSetup[T](t, tc)
 	check := func(name string, f func() error) {
 		t.Helper()
 		if err := f(); err != nil { // warm up: buffers, worker pool
@@ -409,6 +418,31 @@ func TestNoAllocations(t *testing.T) {
 	})
 	check("Loss", func() error { _, err := m.Loss(x, y); return err })
 	check("Accuracy", func() error { _, err := m.Accuracy(x, y); return err })
+}
+
+// TestBackwardAfterUpdateNeedsForward checks that the cached forward pass is
+// not reused once the parameters change: its activations would give stale
+// gradients without any error.
+func TestBackwardAfterUpdateNeedsForward(t *testing.T) {
+	m, x, y := randomSetup[float64](t, testCase{"", 6, 5, 3, 8, true, 2})
+	if _, err := m.TrainBatch(x, y, 0.1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Backward(y); err == nil || !strings.Contains(err.Error(), "Forward") {
+		t.Errorf("Backward after TrainBatch: err = %v, want an error asking for Forward", err)
+	}
+	if _, err := m.Forward(x, len(y)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Backward(y); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Step(0.1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Backward(y); err == nil {
+		t.Error("Backward after Step reused the forward pass of the old parameters")
+	}
 }
 
 func TestReluStep(t *testing.T) {
