@@ -94,6 +94,21 @@ func TestOutIsAFile(t *testing.T) {
 	}
 }
 
+func TestOutBelowAFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "results")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runBinary(t, dir, nil, "-sizes", "250", "-out", filepath.Join(file, "q4"))
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "-out") || !strings.Contains(stderr, `"`+file+`" is a file`) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and a message that %s is a file", code, stdout, stderr, file)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files written for a bad -out: %v", entries)
+	}
+}
+
 func TestHelp(t *testing.T) {
 	code, _, stderr := runBinary(t, t.TempDir(), nil, "-h")
 	if code != 0 || !strings.Contains(stderr, "-resume") || !strings.Contains(stderr, "-sizes") {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -75,6 +76,62 @@ func TestBadFlags(t *testing.T) {
 				t.Errorf("files written despite the bad flags: %v", entries)
 			}
 		})
+	}
+}
+
+// TestOutputsBelowAFile checks that output paths that cannot be created are
+// refused before training: a -plot-dir or a -metrics-out below a regular file.
+func TestOutputsBelowAFile(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args func(dir, file string) []string
+		want []string
+	}{
+		{"plot-dir below a file", func(dir, file string) []string {
+			return []string{"-metrics-out", filepath.Join(dir, "m.json"), "-plot-dir", filepath.Join(file, "sub")}
+		}, []string{"-plot-dir", "is a file, not a directory"}},
+		{"plot-dir deep below a file", func(dir, file string) []string {
+			return []string{"-plot-dir", filepath.Join(file, "sub", "plots")}
+		}, []string{"-plot-dir", "is a file, not a directory"}},
+		{"metrics-out below a file", func(dir, file string) []string {
+			return []string{"-metrics-out", filepath.Join(file, "m.json"), "-plot-dir", filepath.Join(dir, "plots")}
+		}, []string{"-metrics-out", "is a file, not a directory"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "afile")
+			if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runBinary(t, dir, append(tc.args(dir, file), "-train-size", "500", "-epochs", "1")...)
+			if code != 2 || stdout != "" {
+				t.Errorf("exit code %d, stdout %q; want 2 and nothing (stderr: %s)", code, stdout, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q does not mention %q", stderr, w)
+				}
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("files written despite the bad output path: %v", entries)
+			}
+		})
+	}
+}
+
+// TestPlotFailureWritesNothing checks that the metrics file is not written
+// alone when a plot cannot be drawn (here: a NaN the figures refuse).
+func TestPlotFailureWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	o := &options{Config: Config{Network: networkAutograd, Shape: []int{784, 10}}, metricsOut: filepath.Join(dir, "m.json"), plotDir: filepath.Join(dir, "plots")}
+	m := &Metrics{Config: o.Config, Epochs: []EpochMetrics{{Epoch: 1, Loss: 2.3, TrainAcc: 0.1, TestAcc: 0.1}, {Epoch: 2, Loss: 2.2, TrainAcc: math.NaN(), TestAcc: 0.2}}}
+	var stdout bytes.Buffer
+	err := writeOutputs(o, m, &stdout)
+	if err == nil || !strings.Contains(err.Error(), "-plot-dir") || !strings.Contains(err.Error(), accuracyPlotFile) {
+		t.Errorf("writeOutputs = %v, want an error naming -plot-dir and %s", err, accuracyPlotFile)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 || stdout.Len() != 0 {
+		t.Errorf("wrote %v (stdout %q) despite the plot failure", entries, stdout.String())
 	}
 }
 

@@ -1,19 +1,15 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
 
-	"feedforward.dev/feedforward/internal/atomicfile"
 	"feedforward.dev/feedforward/internal/cli"
 	"feedforward.dev/feedforward/pkg/autograd"
 	"feedforward.dev/feedforward/pkg/backend"
@@ -26,19 +22,18 @@ import (
 
 // Defaults: the homework's full experiment, and the quick-mode shrink.
 const (
-	defaultShape         = "784,300,100,10"
-	defaultEpochs        = 100
-	quickEpochs          = 10
-	defaultLR            = 0.1
-	defaultTrainSize     = 0 // all 60000
-	quickTrainSize       = 5000
-	mnistFeatures        = 784
-	mnistClasses         = 10
-	networkExample       = "example"
-	networkAutograd      = "autograd"
-	lossPlotFile         = "loss-vs-epochs.png"
-	accuracyPlotFile     = "accuracy-vs-epochs.png"
-	outputFilePermission = 0o644
+	defaultShape     = "784,300,100,10"
+	defaultEpochs    = 100
+	quickEpochs      = 10
+	defaultLR        = 0.1
+	defaultTrainSize = 0 // all 60000
+	quickTrainSize   = 5000
+	mnistFeatures    = 784
+	mnistClasses     = 10
+	networkExample   = "example"
+	networkAutograd  = "autograd"
+	lossPlotFile     = "loss-vs-epochs.png"
+	accuracyPlotFile = "accuracy-vs-epochs.png"
 )
 
 // Config is the run's configuration, as recorded in the metrics JSON.
@@ -238,23 +233,21 @@ func train(o *options, stdout, stderr io.Writer) error {
 	last := metrics.Epochs[len(metrics.Epochs)-1]
 	bar.Done(fmt.Sprintf("loss=%.4f train_acc=%.4f test_acc=%.4f", last.Loss, last.TrainAcc, last.TestAcc))
 
-	if o.metricsOut != "" {
-		data, err := json.MarshalIndent(metrics, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := atomicfile.WriteFile(o.metricsOut, append(data, '\n'), outputFilePermission); err != nil {
-			return fmt.Errorf("writing -metrics-out: %w", err)
-		}
-		fmt.Fprintln(stdout, "wrote", o.metricsOut)
+	return writeOutputs(o, &metrics, stdout)
+}
+
+// writeOutputs writes -metrics-out and the plots of -plot-dir. Both plots
+// are drawn before anything is written.
+func writeOutputs(o *options, m *Metrics, stdout io.Writer) error {
+	out := cli.Outputs{MetricsFlag: "-metrics-out", MetricsPath: o.metricsOut, Metrics: m, PlotFlag: "-plot-dir", PlotDir: o.plotDir}
+	if o.plotDir != "" && len(m.Epochs) > 0 {
+		out.Plots = plots(m)
 	}
-	if o.plotDir != "" {
-		if err := writePlots(o.plotDir, &metrics); err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, "wrote", filepath.Join(o.plotDir, lossPlotFile), "and", filepath.Join(o.plotDir, accuracyPlotFile))
+	written, err := out.Write()
+	for _, p := range written {
+		fmt.Fprintln(stdout, "wrote", p)
 	}
-	return nil
+	return err
 }
 
 func newNetwork(o *options, b backends.Backend) (network, error) {
@@ -264,10 +257,8 @@ func newNetwork(o *options, b backends.Backend) (network, error) {
 	return autograd.New(o.Shape, &autograd.Options{Seed: o.Seed, Backend: b, AccumulateGradients: o.AccumulateGradients})
 }
 
-func writePlots(dir string, m *Metrics) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("-plot-dir: %w", err)
-	}
+// plots returns the "Loss vs. Epochs" and "Accuracy vs. Epochs" figures of m.
+func plots(m *Metrics) []cli.Plot {
 	n := len(m.Epochs)
 	x, loss, trainAcc, testAcc := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	for i, e := range m.Epochs {
@@ -289,13 +280,7 @@ func writePlots(dir string, m *Metrics) error {
 			{Name: "test accuracy", X: x, Y: testAcc},
 		},
 	}
-	if err := figure.Save(lossChart, filepath.Join(dir, lossPlotFile)); err != nil {
-		return fmt.Errorf("-plot-dir: %w", err)
-	}
-	if err := figure.Save(accChart, filepath.Join(dir, accuracyPlotFile)); err != nil {
-		return fmt.Errorf("-plot-dir: %w", err)
-	}
-	return nil
+	return []cli.Plot{{Name: lossPlotFile, Figure: lossChart}, {Name: accuracyPlotFile, Figure: accChart}}
 }
 
 func joinInts(v []int) string {

@@ -74,6 +74,30 @@ func TestBadFlags(t *testing.T) {
 			}
 		})
 	}
+	t.Run("plot-dir below a file", func(t *testing.T) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "afile")
+		if err := os.WriteFile(file, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := runBinary(t, dir, "--plot-dir", filepath.Join(file, "sub"), "--metrics-out", filepath.Join(dir, "m.json"))
+		checkUsageFailure(t, code, stdout, stderr, []string{"--plot-dir", "is a file, not a directory"})
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("files written despite the bad flags: %v", entries)
+		}
+	})
+	t.Run("metrics-out below a file", func(t *testing.T) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "afile")
+		if err := os.WriteFile(file, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := runBinary(t, dir, "--metrics-out", filepath.Join(file, "m.json"), "--plot-dir", filepath.Join(dir, "plots"))
+		checkUsageFailure(t, code, stdout, stderr, []string{"--metrics-out", "is a file, not a directory"})
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("files written despite the bad flags: %v", entries)
+		}
+	})
 	t.Run("plot-dir is a file", func(t *testing.T) {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "plots")

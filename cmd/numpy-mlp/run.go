@@ -1,20 +1,15 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
-	"feedforward.dev/feedforward/internal/atomicfile"
 	"feedforward.dev/feedforward/internal/cli"
 	"feedforward.dev/feedforward/pkg/denseres"
-	"feedforward.dev/feedforward/pkg/figure"
 	"feedforward.dev/feedforward/pkg/mnist"
 	"feedforward.dev/feedforward/pkg/mode"
 )
@@ -39,7 +34,6 @@ const (
 	lossPlotFile     = "loss-vs-epochs.png"
 	accuracyPlotFile = "accuracy-vs-epochs.png"
 	curvePlotFile    = "learning-curve.png"
-	filePermission   = 0o644
 )
 
 // Config is the run's configuration, as recorded in the metrics JSON.
@@ -305,54 +299,29 @@ func trainT[T denseres.Float](o *options, stdout, stderr io.Writer) error {
 		metrics.Epochs = epochs
 	}
 
-	if o.metricsOut != "" {
-		data, err := json.MarshalIndent(metrics, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := atomicfile.WriteFile(o.metricsOut, append(data, '\n'), filePermission); err != nil {
-			return fmt.Errorf("writing --metrics-out: %w", err)
-		}
-		fmt.Fprintln(stdout, "wrote", o.metricsOut)
-	}
+	out := cli.Outputs{MetricsFlag: "--metrics-out", MetricsPath: o.metricsOut, Metrics: &metrics, PlotFlag: "--plot-dir", PlotDir: o.plotDir}
 	if o.plotDir != "" {
-		files, err := writePlots(o.plotDir, &metrics)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, "wrote", strings.Join(files, " and "))
+		out.Plots = plots(&metrics)
 	}
-	return nil
+	written, err := out.Write() // draws the plots before anything is written
+	for _, p := range written {
+		fmt.Fprintln(stdout, "wrote", p)
+	}
+	return err
 }
 
-// writePlots writes the figures of m into dir and returns their paths.
-func writePlots(dir string, m *Metrics) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("--plot-dir: %w", err)
-	}
+// plots returns the figures of m: the learning curves, or the loss and
+// accuracy of a training run.
+func plots(m *Metrics) []cli.Plot {
 	c := m.Config
-	var figs []figure.Figure
-	var names []string
 	if c.LearningCurve {
-		figs = append(figs, denseres.CurveChart(fmt.Sprintf("(early stopping, patience %d, %d validation images)", c.Patience, c.ValSize), m.Points))
-		names = append(names, curvePlotFile)
-	} else {
-		ln := "LN"
-		if !c.LayerNorm {
-			ln = "no LN"
-		}
-		suffix := fmt.Sprintf("(h%d, %s, batch %d, lr %g)", c.HiddenSize, ln, c.BatchSize, c.LR)
-		run := denseres.Run{Epochs: m.Epochs}
-		figs = append(figs, denseres.LossChart(suffix, run), denseres.AccuracyChart(suffix, run))
-		names = append(names, lossPlotFile, accuracyPlotFile)
+		return []cli.Plot{{Name: curvePlotFile, Figure: denseres.CurveChart(fmt.Sprintf("(early stopping, patience %d, %d validation images)", c.Patience, c.ValSize), m.Points)}}
 	}
-	var paths []string
-	for i, f := range figs {
-		p := filepath.Join(dir, names[i])
-		if err := figure.Save(f, p); err != nil {
-			return nil, fmt.Errorf("--plot-dir: %w", err)
-		}
-		paths = append(paths, p)
+	ln := "LN"
+	if !c.LayerNorm {
+		ln = "no LN"
 	}
-	return paths, nil
+	suffix := fmt.Sprintf("(h%d, %s, batch %d, lr %g)", c.HiddenSize, ln, c.BatchSize, c.LR)
+	run := denseres.Run{Epochs: m.Epochs}
+	return []cli.Plot{{Name: lossPlotFile, Figure: denseres.LossChart(suffix, run)}, {Name: accuracyPlotFile, Figure: denseres.AccuracyChart(suffix, run)}}
 }

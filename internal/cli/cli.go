@@ -1,8 +1,8 @@
 // Package cli holds what Feedforward's commands share around their flags:
 // usage errors (exit status 2, nothing written), parsing a flag set into those
-// errors, the exit code of a run, turning a panic into an error, and checking
-// the output paths before any work starts. Each command keeps its own flags
-// and messages.
+// errors, the exit code of a run, turning a panic into an error, checking
+// the output paths before any work starts, and writing the outputs at the end
+// ([Outputs]). Each command keeps its own flags and messages.
 package cli
 
 import (

@@ -197,48 +197,54 @@ func curveXY(curve []Summary) (x, train, test []float64) {
 
 // WriteFiles writes the result into dir (created if needed): JSONFile,
 // CSVFile, one FigureFile per shape and, with two shapes or more,
-// OverlayFile. It returns the paths written. Every file is written
-// atomically.
+// OverlayFile. It returns the paths written. Every file is encoded or drawn
+// before the first one is written, so that a figure that cannot be drawn
+// leaves nothing behind, and every file is written atomically.
 func (r *Result) WriteFiles(dir string) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("learningcurve: creating the output directory: %w", err)
+	type file struct {
+		name string
+		data []byte
 	}
-	var written []string
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("learningcurve: encoding JSON: %w", err)
 	}
-	path := filepath.Join(dir, JSONFile)
-	if err := atomicfile.WriteFile(path, append(data, '\n'), filePermission); err != nil {
-		return written, fmt.Errorf("learningcurve: %w", err)
-	}
-	written = append(written, path)
+	files := []file{{JSONFile, append(data, '\n')}}
 	if data, err = r.CSV(); err != nil {
-		return written, fmt.Errorf("learningcurve: encoding CSV: %w", err)
+		return nil, fmt.Errorf("learningcurve: encoding CSV: %w", err)
 	}
-	path = filepath.Join(dir, CSVFile)
-	if err := atomicfile.WriteFile(path, data, filePermission); err != nil {
-		return written, fmt.Errorf("learningcurve: %w", err)
-	}
-	written = append(written, path)
+	files = append(files, file{CSVFile, data})
+	var figs []figure.Figure
+	var names []string
 	for _, shape := range r.Config.Shapes {
 		fig, err := r.Figure(shape)
 		if err != nil {
-			return written, err
+			return nil, err
 		}
-		path = filepath.Join(dir, FigureFile(shape))
-		if err := figure.Save(fig, path); err != nil {
-			return written, fmt.Errorf("learningcurve: %w", err)
-		}
-		written = append(written, path)
+		figs, names = append(figs, fig), append(names, FigureFile(shape))
 	}
 	if len(r.Config.Shapes) >= 2 {
 		fig, err := r.OverlayFigure()
 		if err != nil {
-			return written, err
+			return nil, err
 		}
-		path = filepath.Join(dir, OverlayFile)
-		if err := figure.Save(fig, path); err != nil {
+		figs, names = append(figs, fig), append(names, OverlayFile)
+	}
+	for i, fig := range figs {
+		data, err := fig.PNG()
+		if err != nil {
+			return nil, fmt.Errorf("learningcurve: drawing %s: %w", names[i], err)
+		}
+		files = append(files, file{names[i], data})
+	}
+
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("learningcurve: creating the output directory: %w", err)
+	}
+	var written []string
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if err := atomicfile.WriteFile(path, f.data, filePermission); err != nil {
 			return written, fmt.Errorf("learningcurve: %w", err)
 		}
 		written = append(written, path)

@@ -125,6 +125,24 @@ func TestWriteFiles(t *testing.T) {
 	}
 }
 
+// TestWriteFilesAllOrNothing checks that a figure that cannot be drawn
+// stops WriteFiles before it writes the JSON and CSV files.
+func TestWriteFilesAllOrNothing(t *testing.T) {
+	r := fakeResult()
+	r.Config.Shapes = append(r.Config.Shapes, []int{784, 30, 10}) // a shape without points
+	dir := filepath.Join(t.TempDir(), "out")
+	written, err := r.WriteFiles(dir)
+	if err == nil || !strings.Contains(err.Error(), "no points of shape 784,30,10") {
+		t.Fatalf("WriteFiles = %v, %v; want an error naming the shape without points", written, err)
+	}
+	if len(written) != 0 {
+		t.Errorf("wrote %v despite the error", written)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the output directory was created despite the error (%v)", err)
+	}
+}
+
 func TestFigures(t *testing.T) {
 	r := fakeResult()
 	fig, err := r.Figure(Deep)
