@@ -50,9 +50,17 @@
 // epoch's update, the accuracies are measured after it, and seconds is the
 // time of the epoch's training step (forward, backward and update) alone.
 //
-// Invalid flags make the command exit with status 2 before anything is
-// trained or written; other failures exit with status 1. A run never writes a
-// partial file: outputs are written to a temporary file and renamed.
+// If the loss becomes NaN or infinite (the learning rate is too large), the
+// command exits with status 1 and a message suggesting a smaller -lr, but
+// still writes -metrics-out and -plot-dir for the epochs completed before,
+// with a top-level "stopped": {"epoch": E, "reason": "..."} in the JSON (the
+// field is absent when every epoch ran).
+//
+// Invalid flags, including an output path that cannot be created, make the
+// command exit with status 2 before anything is trained or written; other
+// failures exit with status 1. A run never writes a partial file: both plots
+// are drawn before anything is written, and every file is written to a
+// temporary file and renamed.
 package main
 
 import (

@@ -232,3 +232,41 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// TestDivergence trains with a learning rate so large that the loss is NaN
+// at epoch 2: the command fails (status 1) with a clear message, and still
+// writes the completed epoch with "stopped" and its plots.
+func TestDivergence(t *testing.T) {
+	dir := t.TempDir()
+	metricsPath := filepath.Join(dir, "m.json")
+	plotDir := filepath.Join(dir, "plots")
+	code, stdout, stderr := runBinary(t, dir, "-shape", "784,32,10", "-train-size", "500", "-epochs", "3", "-lr", "1e30",
+		"-metrics-out", metricsPath, "-plot-dir", plotDir)
+	if code != 1 {
+		t.Errorf("exit code %d, want 1; stderr: %s", code, stderr)
+	}
+	for _, w := range []string{"hw1-training: epoch 2: the training loss is", "diverged", "try a smaller -lr such as 1e+29", "training stopped at epoch 2", metricsPath} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	if strings.Contains(stderr, "panic") {
+		t.Errorf("stderr shows a panic: %s", stderr)
+	}
+	raw, keys := clitest.ReadJSON(t, metricsPath)
+	if !slices.Equal(keys, []string{"backend", "config", "epochs", "stopped"}) {
+		t.Errorf("top-level keys %v, want [backend config epochs stopped]", keys)
+	}
+	clitest.CheckEpochs(t, raw["epochs"], 1)
+	var stopped cli.Stopped
+	if err := json.Unmarshal(raw["stopped"], &stopped); err != nil {
+		t.Fatal(err)
+	}
+	if stopped.Epoch != 2 || !strings.Contains(stopped.Reason, "diverged") {
+		t.Errorf("stopped = %+v, want epoch 2 and a reason saying training diverged", stopped)
+	}
+	clitest.CheckPNGs(t, plotDir, lossPlotFile, accuracyPlotFile)
+	if !strings.Contains(stdout, "wrote "+metricsPath) {
+		t.Errorf("stdout does not report the metrics file:\n%s", stdout)
+	}
+}

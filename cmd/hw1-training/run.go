@@ -63,7 +63,28 @@ type Metrics struct {
 	Backend string         `json:"backend"`
 	Config  Config         `json:"config"`
 	Epochs  []EpochMetrics `json:"epochs"`
+	// Stopped is set when training stopped before the last epoch; Epochs
+	// then holds the epochs completed before.
+	Stopped *cli.Stopped `json:"stopped,omitempty"`
 }
+
+// divergedError is a training loss that became NaN or infinite: the
+// learning rate is too large. It wraps the network's error.
+type divergedError struct {
+	epoch    int
+	loss, lr float64
+	err      error
+}
+
+func (e *divergedError) reason() string {
+	return fmt.Sprintf("the training loss is %v: training diverged with -lr %g", e.loss, e.lr)
+}
+
+func (e *divergedError) Error() string {
+	return fmt.Sprintf("epoch %d: %s; try a smaller -lr such as %.3g", e.epoch, e.reason(), e.lr/10)
+}
+
+func (e *divergedError) Unwrap() error { return e.err }
 
 // options are the parsed command line.
 type options struct {
@@ -214,6 +235,10 @@ func train(o *options, stdout, stderr io.Writer) error {
 		start := time.Now()
 		loss, err := net.TrainOneEpoch(trainSet.Images, trainSet.Labels, y1hot, o.LearningRate)
 		seconds := time.Since(start).Seconds()
+		if err != nil && (math.IsNaN(loss) || math.IsInf(loss, 0)) {
+			bar.Done("diverged")
+			return keepCompleted(o, &metrics, &divergedError{epoch, loss, o.LearningRate, err}, stdout, stderr)
+		}
 		if err != nil {
 			return err
 		}
@@ -234,6 +259,32 @@ func train(o *options, stdout, stderr io.Writer) error {
 	bar.Done(fmt.Sprintf("loss=%.4f train_acc=%.4f test_acc=%.4f", last.Loss, last.TrainAcc, last.TestAcc))
 
 	return writeOutputs(o, &metrics, stdout)
+}
+
+// keepCompleted writes the outputs of the epochs completed before training
+// diverged, with "stopped" in the metrics, says so on stderr, and returns
+// the divergence (exit status 1).
+func keepCompleted(o *options, m *Metrics, div *divergedError, stdout, stderr io.Writer) error {
+	m.Stopped = &cli.Stopped{Epoch: div.epoch, Reason: div.reason()}
+	if o.metricsOut == "" && o.plotDir == "" {
+		return div
+	}
+	if err := writeOutputs(o, m, stdout); err != nil {
+		return fmt.Errorf("%w (saving the completed epochs failed too: %v)", div, err)
+	}
+	saved := []string{}
+	if o.metricsOut != "" {
+		saved = append(saved, fmt.Sprintf("%s (with \"stopped\": epoch %d)", o.metricsOut, div.epoch))
+	}
+	if o.plotDir != "" && len(m.Epochs) > 0 {
+		saved = append(saved, "the plots in "+o.plotDir)
+	}
+	epochs := "the completed epoch is"
+	if len(m.Epochs) != 1 {
+		epochs = fmt.Sprintf("the %d completed epochs are", len(m.Epochs))
+	}
+	fmt.Fprintf(stderr, "hw1-training: training stopped at epoch %d; %s in %s\n", div.epoch, epochs, strings.Join(saved, " and "))
+	return div
 }
 
 // writeOutputs writes -metrics-out and the plots of -plot-dir. Both plots
@@ -265,6 +316,9 @@ func plots(m *Metrics) []cli.Plot {
 		x[i], loss[i], trainAcc[i], testAcc[i] = float64(e.Epoch), e.Loss, e.TrainAcc, e.TestAcc
 	}
 	name := fmt.Sprintf("%s network %s", m.Config.Network, joinInts(m.Config.Shape))
+	if m.Stopped != nil {
+		name += fmt.Sprintf(", diverged at epoch %d", m.Stopped.Epoch)
+	}
 	lossChart := figure.LineChart{
 		Title:  "Loss vs. Epochs (" + name + ")",
 		XLabel: "Epoch",

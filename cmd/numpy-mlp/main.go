@@ -91,10 +91,17 @@
 // "train_acc": ..., "val_acc": ..., "test_acc": ..., "best_epoch": ...,
 // "epochs_trained": ..., "history": [...]}, ...].
 //
-// Invalid flags make the command exit with status 2 before anything is
-// trained or written; other failures (such as a diverging loss) exit with
-// status 1. Outputs are written to a temporary file and renamed, so a run
-// never leaves a partial file.
+// If the loss becomes NaN or infinite (the learning rate is too large), the
+// command exits with status 1 and says so, but still writes --metrics-out and
+// --plot-dir for the epochs (or learning-curve points) completed before, with
+// a top-level "stopped": {"epoch": E, "reason": "..."} in the JSON (absent
+// when the run completes).
+//
+// Invalid flags, including an output path that cannot be created, make the
+// command exit with status 2 before anything is trained or written; other
+// failures exit with status 1. The plots are drawn before anything is
+// written, and every file is written to a temporary file and renamed, so a
+// run never leaves a partial file.
 package main
 
 import (

@@ -300,6 +300,37 @@ func mustRead(t *testing.T, path string) []byte {
 	return data
 }
 
+// TestDivergence trains with a learning rate so large that the loss is NaN
+// in the first epoch: the command fails (status 1) naming the divergence,
+// and still writes the metrics file with "stopped".
+func TestDivergence(t *testing.T) {
+	dir := t.TempDir()
+	metricsPath := filepath.Join(dir, "m.json")
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"--hidden-size", "16", "--batch-size", "32", "--train-size", "500", "--epochs", "3", "--lr", "1e30",
+		"--metrics-out", metricsPath, "--plot-dir", filepath.Join(dir, "plots")}, &stdout, &stderr)
+	if !errors.Is(err, denseres.ErrDiverged) || !strings.Contains(err.Error(), "epoch 1") {
+		t.Fatalf("run = %v, want a divergence in epoch 1", err)
+	}
+	if !strings.Contains(stderr.String(), "training diverged before the first epoch was complete") {
+		t.Errorf("stderr does not say what was kept:\n%s", stderr.String())
+	}
+	raw, keys := clitest.ReadJSON(t, metricsPath)
+	if !slices.Equal(keys, []string{"config", "implementation", "stopped"}) {
+		t.Errorf("top-level keys %v, want [config implementation stopped] (no epoch was completed)", keys)
+	}
+	var stopped cli.Stopped
+	if err := json.Unmarshal(raw["stopped"], &stopped); err != nil {
+		t.Fatal(err)
+	}
+	if stopped.Epoch != 1 || !strings.Contains(stopped.Reason, "diverged") {
+		t.Errorf("stopped = %+v, want epoch 1 and the reason", stopped)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plots")); !os.IsNotExist(err) {
+		t.Errorf("a plot directory was created without an epoch to plot (%v)", err)
+	}
+}
+
 func TestParseSizes(t *testing.T) {
 	for _, tc := range []struct {
 		in   string

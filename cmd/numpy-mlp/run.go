@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -62,6 +63,9 @@ type Metrics struct {
 	Config         Config                `json:"config"`
 	Epochs         []denseres.Epoch      `json:"epochs,omitempty"`
 	Points         []denseres.CurvePoint `json:"points,omitempty"`
+	// Stopped is set when training diverged; Epochs or Points then hold
+	// what was completed before.
+	Stopped *cli.Stopped `json:"stopped,omitempty"`
 }
 
 // options are the parsed command line.
@@ -271,10 +275,14 @@ func trainT[T denseres.Float](o *options, stdout, stderr io.Writer) error {
 			Sizes: o.Sizes, ValSize: o.ValSize, BatchSize: o.BatchSize, MaxEpochs: o.Epochs, Patience: o.Patience,
 			Seed: o.Seed, Progress: true, ProgressWriter: stderr, Log: stdout,
 		})
+		metrics.Points = pts
+		if errors.Is(err, denseres.ErrDiverged) {
+			metrics.Stopped = &cli.Stopped{Reason: strings.TrimPrefix(err.Error(), "denseres: ")}
+			return keepCompleted(o, &metrics, err, len(pts), "point", stdout, stderr)
+		}
 		if err != nil {
 			return err
 		}
-		metrics.Points = pts
 	} else {
 		m, err := denseres.New[T](denseres.Config{Input: trainSet.Features(), Hidden: o.HiddenSize, Classes: mnist.Classes, LayerNorm: o.LayerNorm, Seed: o.Seed})
 		if err != nil {
@@ -293,17 +301,57 @@ func trainT[T denseres.Float](o *options, stdout, stderr io.Writer) error {
 				fmt.Fprintf(stdout, "epoch %3d  loss %.5f  train_acc %.4f  test_acc %.4f  %.3fs\n", e.Epoch, e.Loss, e.TrainAcc, e.TestAcc, e.Seconds)
 			},
 		})
+		metrics.Epochs = epochs
+		if errors.Is(err, denseres.ErrDiverged) {
+			metrics.Stopped = &cli.Stopped{Epoch: len(epochs) + 1, Reason: strings.TrimPrefix(err.Error(), "denseres: ")}
+			return keepCompleted(o, &metrics, err, len(epochs), "epoch", stdout, stderr)
+		}
 		if err != nil {
 			return err
 		}
-		metrics.Epochs = epochs
 	}
+	return writeOutputs(o, &metrics, stdout)
+}
 
-	out := cli.Outputs{MetricsFlag: "--metrics-out", MetricsPath: o.metricsOut, Metrics: &metrics, PlotFlag: "--plot-dir", PlotDir: o.plotDir}
-	if o.plotDir != "" {
-		out.Plots = plots(&metrics)
+// keepCompleted writes the outputs of the done epochs or points (unit)
+// completed before training diverged, with "stopped" in the metrics, says so
+// on stderr, and returns the divergence, err (exit status 1).
+func keepCompleted(o *options, m *Metrics, err error, done int, unit string, stdout, stderr io.Writer) error {
+	if o.metricsOut == "" && o.plotDir == "" {
+		return err
 	}
-	written, err := out.Write() // draws the plots before anything is written
+	if werr := writeOutputs(o, m, stdout); werr != nil {
+		return fmt.Errorf("%w (saving the completed %ss failed too: %v)", err, unit, werr)
+	}
+	where := o.metricsOut
+	if where == "" {
+		where = o.plotDir
+	}
+	if done == 0 {
+		fmt.Fprintf(stderr, "numpy-mlp: training diverged before the first %s was complete; %s records the configuration and where it stopped\n", unit, where)
+	} else {
+		fmt.Fprintf(stderr, "numpy-mlp: training diverged; %s saved in %s\n", count(done, "the completed "+unit+" is", "the %d completed "+unit+"s are"), where)
+	}
+	return err
+}
+
+// count returns one if n is 1 and many, formatted with n, otherwise.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf(many, n)
+}
+
+// writeOutputs writes --metrics-out and the plots of --plot-dir, if given.
+// The plots are drawn before anything is written; there are none without a
+// completed epoch or point.
+func writeOutputs(o *options, metrics *Metrics, stdout io.Writer) error {
+	out := cli.Outputs{MetricsFlag: "--metrics-out", MetricsPath: o.metricsOut, Metrics: metrics, PlotFlag: "--plot-dir", PlotDir: o.plotDir}
+	if o.plotDir != "" && (len(metrics.Epochs) > 0 || len(metrics.Points) > 0) {
+		out.Plots = plots(metrics)
+	}
+	written, err := out.Write()
 	for _, p := range written {
 		fmt.Fprintln(stdout, "wrote", p)
 	}

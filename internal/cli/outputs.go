@@ -31,6 +31,16 @@ type Outputs struct {
 	Plots []Plot
 }
 
+// Stopped is the "stopped" field of a metrics file whose run ended early:
+// the metrics hold what was completed before.
+type Stopped struct {
+	// Epoch is the epoch at which training stopped (from 1); 0, and left
+	// out of the JSON, when the run stopped between epochs.
+	Epoch int `json:"epoch,omitempty"`
+	// Reason says why, e.g. "the training loss is NaN: training diverged".
+	Reason string `json:"reason"`
+}
+
 // Plot is a figure to write, and the name of its PNG file.
 type Plot struct {
 	Name   string // file name, e.g. "loss-vs-epochs.png"
