@@ -38,6 +38,8 @@ func TestBadFlags(t *testing.T) {
 		{"bad sizes", []string{"-sizes", "250:1000"}, nil, []string{"-sizes", "start:stop:step"}},
 		{"zero size", []string{"-sizes", "0,250"}, nil, []string{"-sizes", "positive"}},
 		{"size too large", []string{"-sizes", "59000"}, nil, []string{"58000"}},
+		{"size above the pool", []string{"-sizes", "60001"}, nil, []string{"-sizes", "more than the 60000"}},
+		{"range overflowing", []string{"-sizes", "9223372036854775807:9223372036854775807:1"}, nil, []string{"-sizes", "more than the 60000"}},
 		{"zero lr", []string{"-lr", "0"}, nil, []string{"-lr", "positive"}},
 		{"NaN lr", []string{"-lr", "NaN"}, nil, []string{"-lr", "positive"}},
 		{"non-numeric lr", []string{"-lr", "fast"}, nil, []string{"-lr"}},

@@ -57,6 +57,8 @@ func TestBadFlags(t *testing.T) {
 		{"sizes backwards", []string{"--learning-curve", "--sizes", "500:100:100"}, []string{"--sizes", "below the start"}},
 		{"sizes zero step", []string{"--learning-curve", "--sizes", "100:500:0"}, []string{"--sizes", "positive"}},
 		{"sizes too big", []string{"--learning-curve", "--sizes", "5500,56000"}, []string{"--sizes", "--val-size", "55000"}},
+		{"sizes above the pool", []string{"--learning-curve", "--sizes", "70000"}, []string{"--sizes", "60000"}},
+		{"sizes range overflowing", []string{"--learning-curve", "--sizes", "9223372036854775807:9223372036854775807:1"}, []string{"--sizes", "more than the 60000"}},
 		{"sizes too big for val", []string{"--learning-curve", "--sizes", "50000", "--val-size", "20000"}, []string{"--sizes", "--val-size", "40000"}},
 		{"zero patience", []string{"--learning-curve", "--patience", "0"}, []string{"--patience", "at least one"}},
 		{"zero val size", []string{"--learning-curve", "--val-size", "0"}, []string{"--val-size", "at least one"}},
@@ -341,6 +343,8 @@ func TestParseSizes(t *testing.T) {
 		{" 100 , 200 ", []int{100, 200}},
 		{"50,100:300:100", []int{50, 100, 200, 300}},
 		{"100:350:100", []int{100, 200, 300}},
+		{"59999:60000:1", []int{59999, 60000}},
+		{"100:200:9223372036854775807", []int{100}},
 	} {
 		got, err := parseSizes(tc.in)
 		if err != nil || !slices.Equal(got, tc.want) {

@@ -218,13 +218,21 @@ func parseSizes(s string) ([]int, error) {
 				if err != nil || n <= 0 {
 					return nil, cli.Usagef("--sizes %q: %q in %q is not a positive whole number; write e.g. --sizes %s", s, x, part, defaultSizes)
 				}
+				if i < 2 && n > mnistTrainImages {
+					return nil, tooLarge(s, n)
+				}
 				v[i] = n
 			}
 			if v[1] < v[0] {
 				return nil, cli.Usagef("--sizes %q: in %q the stop %d is below the start %d; write start:stop:step, e.g. --sizes %s", s, part, v[1], v[0], defaultSizes)
 			}
-			for n := v[0]; n <= v[1]; n += v[2] {
+			// The loop stops before n+step would pass stop, so a huge step
+			// cannot overflow n.
+			for n := v[0]; ; n += v[2] {
 				out = append(out, n)
+				if v[2] > v[1]-n {
+					break
+				}
 			}
 			continue
 		}
@@ -232,9 +240,18 @@ func parseSizes(s string) ([]int, error) {
 		if err != nil || n <= 0 {
 			return nil, cli.Usagef("--sizes %q: %q is not a positive whole number; give sizes such as --sizes %s or --sizes %s", s, part, quickSizes, defaultSizes)
 		}
+		if n > mnistTrainImages {
+			return nil, tooLarge(s, n)
+		}
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// tooLarge is the error of a size in --sizes s above the MNIST training pool.
+func tooLarge(s string, n int) error {
+	return cli.Usagef("--sizes %q: %d is more than the %d MNIST training images; use sizes up to %d (less --val-size), e.g. --sizes %s",
+		s, n, mnistTrainImages, mnistTrainImages, defaultSizes)
 }
 
 func train(o *options, stdout, stderr io.Writer) error {

@@ -19,6 +19,11 @@ const (
 	Classes  = 10  // digits
 )
 
+// PoolSize is the number of MNIST training images, the pool from which the
+// training sets and the validation hold-out are drawn: no training-set size
+// can be larger.
+const PoolSize = 60000
+
 // EngineVersion is part of the configuration hash: it changes whenever the
 // engine computes points differently, so that checkpoints written by an older
 // engine are not resumed.
@@ -257,7 +262,8 @@ func (c Config) CommandLine(out string) string {
 // ParseSizes parses a grid of training-set sizes: "start:stop:step" (stop
 // included when the steps reach it, e.g. "250:10000:250" is 250, 500, …,
 // 10000), a comma-separated list such as "250,1000,4000", or a mix of both
-// ("250:1000:250,2000,5000"). Sizes must be positive and distinct.
+// ("250:1000:250,2000,5000"). Sizes must be positive, distinct and at most
+// PoolSize.
 func ParseSizes(s string) ([]int, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, fmt.Errorf("learningcurve: empty list of sizes; use e.g. %q or \"250,1000,4000\"", HomeworkSizes)
@@ -284,6 +290,12 @@ func ParseSizes(s string) ([]int, error) {
 			if v <= 0 {
 				return nil, fmt.Errorf("learningcurve: sizes %q: %d must be positive", s, v)
 			}
+			if len(fields) != 3 || i < 2 { // a size, or a range's start or stop
+				if v > PoolSize {
+					return nil, fmt.Errorf("learningcurve: sizes %q: %d is more than the %d MNIST training images; use sizes up to %d (less the validation hold-out)",
+						s, v, PoolSize, PoolSize)
+				}
+			}
 			nums[i] = v
 		}
 		switch len(nums) {
@@ -296,12 +308,14 @@ func ParseSizes(s string) ([]int, error) {
 			if stop < start {
 				return nil, fmt.Errorf("learningcurve: sizes %q: range %s stops (%d) before it starts (%d); write start:stop:step with start ≤ stop", s, part, stop, start)
 			}
-			if (stop-start)/step > 100000 {
-				return nil, fmt.Errorf("learningcurve: sizes %q: range %s has more than 100000 sizes; use a larger step", s, part)
-			}
-			for n := start; n <= stop; n += step {
+			// At most PoolSize sizes; the loop stops before n+step would
+			// pass stop, so a huge step cannot overflow n.
+			for n := start; ; n += step {
 				if err := add(n); err != nil {
 					return nil, err
+				}
+				if step > stop-n {
+					break
 				}
 			}
 		default:

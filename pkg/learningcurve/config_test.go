@@ -29,7 +29,15 @@ func TestParseSizes(t *testing.T) {
 		{in: "1000:250:250", err: "stops"},
 		{in: "250,250", err: "twice"},
 		{in: "250:1000:250,500", err: "twice"},
-		{in: "1:10000000:1", err: "more than"},
+		{in: "1:10000000:1", err: "more than the 60000"},
+		{in: "60000", want: []int{60000}},
+		{in: "59999:60000:1", want: []int{59999, 60000}},
+		{in: "60001", err: "more than the 60000"},
+		{in: "1:60001:1", err: "more than the 60000"},
+		{in: "9223372036854775807:9223372036854775807:1", err: "more than the 60000"},
+		{in: "100:200:9223372036854775807", want: []int{100}},
+		{in: "59000:60000:9223372036854775807", want: []int{59000}},
+		{in: "9223372036854775808", err: "not a whole number"},
 	} {
 		got, err := ParseSizes(tc.in)
 		if tc.err != "" {
