@@ -193,7 +193,7 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 		work  int
 	}
 	var jobs []job
-	var totalWork, doneWork int
+	var todoWork, resumed int // the work of the points this Run computes; the points it reuses
 	res := &Result{Config: cfg, Backend: backendName}
 	// Sizes outermost and shapes interleaved: both curves grow together (a
 	// partial sweep already shows both), and the mix of cheap and expensive
@@ -201,26 +201,33 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 	for _, n := range sizes {
 		for _, shape := range cfg.Shapes {
 			for r := range cfg.Repeats {
-				j := job{shape, n, r, work(shape, n)}
-				totalWork += j.work
 				if _, ok := done[key{FormatShape(shape), n, r}]; ok {
-					doneWork += j.work
+					resumed++
 					continue
 				}
+				j := job{shape, n, r, work(shape, n)}
+				todoWork += j.work
 				jobs = append(jobs, j)
 			}
 		}
 	}
 
+	// The bar counts only this Run's work: its clock starts now, so the
+	// resumed points, done in an earlier session, must not count as done
+	// (they would make the ETA far too short).
 	var bar *progress.Bar
+	var doneWork int
 	if opts.Progress {
 		label := fmt.Sprintf("learning curves (%d points, work units)", len(jobs))
-		if opts.ProgressWriter != nil {
-			bar = progress.NewWriter(opts.ProgressWriter, label, totalWork)
-		} else {
-			bar = progress.New(label, totalWork)
+		if resumed > 0 {
+			label = fmt.Sprintf("learning curves (%d of %d points left, work units)", len(jobs), len(jobs)+resumed)
 		}
-		bar.Update(doneWork, "")
+		if opts.ProgressWriter != nil {
+			bar = progress.NewWriter(opts.ProgressWriter, label, todoWork)
+		} else {
+			bar = progress.New(label, todoWork)
+		}
+		bar.Update(0, "")
 	}
 
 	for i, j := range jobs {

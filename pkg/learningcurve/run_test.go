@@ -2,6 +2,7 @@ package learningcurve
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -204,6 +205,45 @@ func TestRunResumes(t *testing.T) {
 	}
 	if len(ckpt.Points()) != 3 {
 		t.Errorf("the checkpoint holds %d points after the run, want 3", len(ckpt.Points()))
+	}
+}
+
+// TestRunProgressAfterResume checks that the progress bar of a resumed sweep
+// counts only the work left: counting the resumed points as done would make
+// the ETA divide this session's time by work it never did.
+func TestRunProgressAfterResume(t *testing.T) {
+	pool, test := loadMNIST(t)
+	dir := t.TempDir()
+	cfg := smallConfig(250, 4000)
+	cfg.MaxEpochs = 2
+	ckpt, err := OpenCheckpoint(dir, cfg, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ckpt.Add(fakePoint(Shallow, 4000, 0, 0.95, 0.9)); err != nil { // the expensive point, done earlier
+		t.Fatal(err)
+	}
+	if ckpt, err = OpenCheckpoint(dir, cfg, true); err != nil {
+		t.Fatal(err)
+	}
+	var bar bytes.Buffer
+	res, err := Run(cfg, pool, test, &RunOptions{Backend: sharedBackend(t), Checkpoint: ckpt, Progress: true, ProgressWriter: &bar})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Computed != 1 || res.Resumed != 1 {
+		t.Fatalf("computed %d, resumed %d; want 1 and 1", res.Computed, res.Resumed)
+	}
+	left := work(Shallow, 250)
+	lines := strings.FieldsFunc(bar.String(), func(r rune) bool { return r == '\r' || r == '\n' })
+	if len(lines) < 2 {
+		t.Fatalf("progress output %q, want at least a first and a final line", bar.String())
+	}
+	if first := lines[0]; !strings.Contains(first, "1 of 2 points left") || !strings.Contains(first, fmt.Sprintf(": 0/%d (0%%)", left)) {
+		t.Errorf("first progress line %q, want 0/%d and the points left", first, left)
+	}
+	if last := lines[len(lines)-1]; !strings.Contains(last, fmt.Sprintf("%d/%d (100%%)", left, left)) {
+		t.Errorf("final progress line %q, want %d/%d", last, left, left)
 	}
 }
 
