@@ -1,7 +1,6 @@
 package learningcurve
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -218,9 +217,9 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 	var bar *progress.Bar
 	var doneWork int
 	if opts.Progress {
-		label := fmt.Sprintf("learning curves (%d points, work units)", len(jobs))
+		label := fmt.Sprintf("learning curves (points: %d, in work units)", len(jobs))
 		if resumed > 0 {
-			label = fmt.Sprintf("learning curves (%d of %d points left, work units)", len(jobs), len(jobs)+resumed)
+			label = fmt.Sprintf("learning curves (points left: %d of %d, in work units)", len(jobs), len(jobs)+resumed)
 		}
 		if opts.ProgressWriter != nil {
 			bar = progress.NewWriter(opts.ProgressWriter, label, todoWork)
@@ -243,7 +242,7 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 		p, err := trainPoint(b, j.shape, fit, val, test, cfg, d.seeds(j.rep, j.size), onEpoch)
 		if err != nil {
 			bar.Done("stopped by an error")
-			return nil, fmt.Errorf("learningcurve: shape %s, size %d, repeat %d: %w", shapeStr, j.size, j.rep, err)
+			return nil, fmt.Errorf("learningcurve: shape %s, training size %d, repeat %d: %w", shapeStr, j.size, j.rep, err)
 		}
 		p.Repeat = j.rep
 		p.TrainSize = j.size
@@ -429,7 +428,7 @@ func trainPoint(b backends.Backend, shape []int, fit, val, test *mnist.Dataset, 
 		epochStart := time.Now()
 		loss, err := sgd.epoch()
 		if err != nil {
-			return p, err
+			return p, fmt.Errorf("epoch %d, %w", epoch, err)
 		}
 		trainTime += time.Since(epochStart)
 		p.History.TrainLoss = append(p.History.TrainLoss, loss)
@@ -466,10 +465,10 @@ func trainPoint(b backends.Backend, shape []int, fit, val, test *mnist.Dataset, 
 			break
 		}
 	}
-	if best == nil {
-		return p, errors.New("the validation accuracy was never a number, so no model could be selected; lower the learning rate")
-	}
-	// The selected model: the weights of the best validated epoch.
+	// The selected model: the weights of the best validated epoch. best is
+	// set: the last allowed epoch is always validated, the first validation
+	// always improves on nothing (an accuracy is a fraction of a non-empty
+	// set, never NaN), and a NaN loss has already stopped training above.
 	if err := eval.SetParams(best); err != nil {
 		return p, err
 	}
@@ -485,6 +484,21 @@ func trainPoint(b backends.Backend, shape []int, fit, val, test *mnist.Dataset, 
 	p.Seconds = time.Since(start).Seconds()
 	return p, nil
 }
+
+// divergedError is a training loss that became NaN or infinite at one
+// batch of an epoch. It wraps the network's error.
+type divergedError struct {
+	batch, batches int
+	loss, lr       float64
+	err            error
+}
+
+func (e *divergedError) Error() string {
+	return fmt.Sprintf("batch %d of %d: the training loss is %v: training diverged at learning rate %g; use a smaller learning rate, e.g. %.3g",
+		e.batch, e.batches, e.loss, e.lr, e.lr/10)
+}
+
+func (e *divergedError) Unwrap() error { return e.err }
 
 // epochTrainer runs epochs of mini-batch stochastic gradient descent on one
 // training set with autograd.Network.TrainOneEpoch, which takes one
@@ -538,8 +552,13 @@ func (t *epochTrainer) epoch() (float64, error) {
 	for k := range t.nb {
 		lo := min(k*t.batch, n-t.batch)
 		loss, err := t.net.TrainOneEpoch(t.X[lo*Features:(lo+t.batch)*Features], nil, t.T[lo*Classes:(lo+t.batch)*Classes], t.lr)
+		if err != nil && (math.IsNaN(loss) || math.IsInf(loss, 0)) {
+			// autograd's message counts its own steps ("epoch 9"), which are
+			// batches here: say which batch, and what to change.
+			return 0, &divergedError{batch: k + 1, batches: t.nb, loss: loss, lr: t.lr, err: err}
+		}
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("batch %d of %d: %w", k+1, t.nb, err)
 		}
 		sum += loss
 	}

@@ -239,11 +239,34 @@ func TestRunProgressAfterResume(t *testing.T) {
 	if len(lines) < 2 {
 		t.Fatalf("progress output %q, want at least a first and a final line", bar.String())
 	}
-	if first := lines[0]; !strings.Contains(first, "1 of 2 points left") || !strings.Contains(first, fmt.Sprintf(": 0/%d (0%%)", left)) {
+	if first := lines[0]; !strings.Contains(first, "points left: 1 of 2") || !strings.Contains(first, fmt.Sprintf(": 0/%d (0%%)", left)) {
 		t.Errorf("first progress line %q, want 0/%d and the points left", first, left)
 	}
 	if last := lines[len(lines)-1]; !strings.Contains(last, fmt.Sprintf("%d/%d (100%%)", left, left)) {
 		t.Errorf("final progress line %q, want %d/%d", last, left, left)
+	}
+}
+
+// TestRunDivergence checks that a diverging point names the sweep's
+// coordinates — training size, epoch and batch — rather than autograd's count
+// of gradient steps, and suggests a smaller learning rate.
+func TestRunDivergence(t *testing.T) {
+	pool, test := loadMNIST(t)
+	cfg := smallConfig(1000)
+	cfg.Shapes = [][]int{Deep}
+	cfg.LearningRate, cfg.MaxEpochs = 50, 3
+	_, err := Run(cfg, pool, test, &RunOptions{Backend: sharedBackend(t)})
+	if err == nil {
+		t.Fatal("Run with learning rate 50: no error")
+	}
+	msg := err.Error()
+	for _, w := range []string{"training size 1000", "epoch 1, batch ", " of 16: the training loss is", "diverged", "smaller learning rate, e.g. 5"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error %q lacks %q", msg, w)
+		}
+	}
+	if strings.Contains(msg, "autograd: epoch") {
+		t.Errorf("error %q repeats autograd's step count as an epoch", msg)
 	}
 }
 
