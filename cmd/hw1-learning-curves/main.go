@@ -50,6 +50,8 @@
 //	-resume
 //	    reuse the points already in DIR's checkpoint for the same settings
 //	    (everything but -shape, -sizes and -repeats); only the missing points are trained.
+//	    Points computed on another backend are not mixed in: the command
+//	    refuses (status 2) and says which backend to resume on.
 //
 // FEEDFORWARD_MODE=quick shrinks the defaults (flags given explicitly always
 // win); unset, the defaults are the homework's full setting. The backend is
@@ -66,7 +68,10 @@
 //
 //	{"config": {"shapes": [[784,10],[784,300,100,10]], "sizes": [250, ...], "lr": 0.1, ..., "hash": "...", "backend": "XLA (cpu)"},
 //	 "points": [{"shape": "784,10", "train_size": 250, "train_acc": 0.99, "test_acc": 0.79,
-//	             "epochs_trained": 52, "best_epoch": 42, "seconds": 1.3, ...}, ...]}
+//	             "epochs_trained": 52, "best_epoch": 42, "seconds": 1.3, "backend": "XLA (cpu)", ...}, ...]}
+//
+// where each point records the backend it was computed on (also the last
+// column of the CSV file).
 //
 // A progress line with the ETA of the whole sweep goes to standard error, one
 // line per finished point to standard output. Invalid flags make the command

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"feedforward.dev/feedforward/internal/clitest"
+	"feedforward.dev/feedforward/pkg/learningcurve"
 )
 
 func TestMain(m *testing.M) { clitest.Main(m, main) }
@@ -204,5 +206,50 @@ func TestSweepWritesAndResumes(t *testing.T) {
 	}
 	if len(res.Points) != 6 {
 		t.Errorf("after resuming the JSON holds %d points, want 6", len(res.Points))
+	}
+}
+
+// writeCheckpoint writes into out the checkpoint of the settings args give,
+// holding the given points.
+func writeCheckpoint(t *testing.T, out string, args []string, points ...learningcurve.Point) {
+	t.Helper()
+	o, err := parseFlags(append(slices.Clone(args), "-out", out), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ckpt, err := learningcurve.OpenCheckpoint(out, o.cfg, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range points {
+		if err := ckpt.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestResumeOtherBackend checks that -resume refuses a checkpoint whose points
+// were computed on another backend, before training or writing anything.
+func TestResumeOtherBackend(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "q4")
+	args := []string{"-shape", "784,10", "-sizes", "250,500", "-max-epochs", "2", "-val-size", "300"}
+	writeCheckpoint(t, out, args, learningcurve.Point{Shape: "784,10", TrainSize: 250, FitSize: 250, ValSize: 300, TrainAcc: 0.9, TestAcc: 0.8,
+		EpochsTrained: 2, BestEpoch: 2, StoppedBy: learningcurve.StoppedByMaxEpochs, Backend: "TPU (imaginary)"})
+	before, _ := os.ReadDir(out)
+	code, stdout, stderr := runBinary(t, dir, nil, append(args, "-out", out, "-resume")...)
+	if code != 2 {
+		t.Errorf("exit %d, want 2\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, w := range []string{"-resume", "computed on TPU (imaginary)", "but this run uses", "GOMLX_BACKEND"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	if after, _ := os.ReadDir(out); len(after) != len(before) {
+		t.Errorf("-out holds %v after the refusal, %v before", after, before)
 	}
 }

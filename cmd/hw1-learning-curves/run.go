@@ -167,12 +167,15 @@ func sweep(o *options, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "resuming: %d points in %s\n", ckpt.Loaded(), ckpt.Path())
 	}
 	res, err := learningcurve.Run(o.cfg, pool, test, &learningcurve.RunOptions{
-		Backend: b, Checkpoint: ckpt, Progress: true, ProgressWriter: stderr, Log: stdout,
+		Backend: b, BackendName: choice.Name, Checkpoint: ckpt, Progress: true, ProgressWriter: stderr, Log: stdout,
 	})
+	if errors.Is(err, learningcurve.ErrOtherBackend) {
+		// Found before anything was trained or written.
+		return cli.Usagef("-resume -out %s: %s", o.out, strings.TrimPrefix(err.Error(), "learningcurve: "))
+	}
 	if err != nil {
 		return err
 	}
-	res.Backend = choice.Name
 	written, err := res.WriteFiles(o.out)
 	if err != nil {
 		return err

@@ -80,7 +80,7 @@ func ReadResult(path string) (*Result, error) {
 
 // csvHeader are the CSV columns, one row per point.
 var csvHeader = []string{"shape", "train_size", "repeat", "fit_size", "val_size", "train_acc", "test_acc", "val_acc",
-	"epochs_trained", "best_epoch", "stopped_by", "seconds", "epoch_seconds"}
+	"epochs_trained", "best_epoch", "stopped_by", "seconds", "epoch_seconds", "backend"}
 
 // CSV returns the points as CSV with a header row.
 func (r *Result) CSV() ([]byte, error) {
@@ -91,7 +91,7 @@ func (r *Result) CSV() ([]byte, error) {
 	for _, p := range r.Points {
 		_ = w.Write([]string{p.Shape, strconv.Itoa(p.TrainSize), strconv.Itoa(p.Repeat), strconv.Itoa(p.FitSize), strconv.Itoa(p.ValSize),
 			f(p.TrainAcc), f(p.TestAcc), f(p.ValAcc), strconv.Itoa(p.EpochsTrained), strconv.Itoa(p.BestEpoch), p.StoppedBy,
-			f(p.Seconds), f(p.EpochSeconds)})
+			f(p.Seconds), f(p.EpochSeconds), p.Backend})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()

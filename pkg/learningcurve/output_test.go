@@ -29,7 +29,9 @@ func fakeResult() *Result {
 		for i, n := range cfg.Sizes {
 			for rep := range 2 {
 				test := accs[FormatShape(shape)][i][rep]
-				r.Points = append(r.Points, fakePoint(shape, n, rep, 1-0.5*(1-test), test))
+				p := fakePoint(shape, n, rep, 1-0.5*(1-test), test)
+				p.Backend = "test"
+				r.Points = append(r.Points, p)
 			}
 		}
 	}
@@ -76,7 +78,7 @@ func TestWriteFiles(t *testing.T) {
 	if len(raw.Points) != len(r.Points) {
 		t.Fatalf("JSON has %d points, want %d", len(raw.Points), len(r.Points))
 	}
-	for _, k := range []string{"shape", "train_size", "train_acc", "test_acc", "epochs_trained", "best_epoch", "seconds"} {
+	for _, k := range []string{"shape", "train_size", "train_acc", "test_acc", "epochs_trained", "best_epoch", "seconds", "backend"} {
 		if _, ok := raw.Points[0][k]; !ok {
 			t.Errorf("JSON point lacks %q", k)
 		}
@@ -104,6 +106,9 @@ func TestWriteFiles(t *testing.T) {
 	}
 	if len(rows) != 1+len(r.Points) || !reflect.DeepEqual(rows[0], csvHeader) {
 		t.Fatalf("CSV has %d rows starting with %v", len(rows), rows[0])
+	}
+	if rows[0][len(rows[0])-1] != "backend" || rows[1][len(rows[1])-1] != "test" {
+		t.Errorf("CSV header %v, first row %v: want a last column backend = test", rows[0], rows[1])
 	}
 	if rows[1][0] != "784,10" || rows[1][1] != "250" || rows[1][6] != "0.8" {
 		t.Errorf("first CSV row %v", rows[1])

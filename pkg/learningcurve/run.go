@@ -1,6 +1,7 @@
 package learningcurve
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -56,6 +57,11 @@ type Point struct {
 	// StoppedBy is StoppedByPatience or StoppedByMaxEpochs.
 	StoppedBy string `json:"stopped_by"`
 
+	// Backend names the backend the point was computed on, such as
+	// "SimpleGo" or "XLA (cpu)" (RunOptions.BackendName); it is empty in
+	// checkpoints written before backends were recorded.
+	Backend string `json:"backend"`
+
 	// Seconds is the wall time of the whole point: building the network,
 	// compiling, training, validating, selecting and the final evaluations.
 	Seconds float64 `json:"seconds"`
@@ -93,9 +99,15 @@ type RunOptions struct {
 	// backend is shared by all the networks, each of which is closed when its
 	// point is done.
 	Backend backends.Backend
+	// BackendName names the backend in Result.Backend and in every point
+	// computed (Point.Backend). Empty means the name backend.Choose gives
+	// when Backend is nil, and Backend.Name() otherwise.
+	BackendName string
 	// Checkpoint, if not nil, supplies the points already computed for the
 	// same configuration (they are not recomputed) and receives every new point
-	// as soon as it is finished.
+	// as soon as it is finished. Its points must have been computed on the
+	// same backend: Run refuses to mix backends in one sweep
+	// ([ErrOtherBackend]).
 	Checkpoint *Checkpoint
 	// Progress shows a progress bar with an ETA over the whole sweep: in a GoNB
 	// notebook as an HTML line, elsewhere on ProgressWriter (nil: standard error).
@@ -104,6 +116,12 @@ type RunOptions struct {
 	// Log, if not nil, receives one line per finished point.
 	Log io.Writer
 }
+
+// ErrOtherBackend is wrapped by the error of Run when its checkpoint holds
+// points of the sweep computed on another backend. The backends' results
+// differ in the last digits, and a sweep is labelled with one backend, so
+// Run does not mix them.
+var ErrOtherBackend = errors.New("one sweep does not mix backends")
 
 // Result is a finished sweep.
 type Result struct {
@@ -158,7 +176,7 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 			opts.Checkpoint.Path(), opts.Checkpoint.Hash(), cfg.Hash())
 	}
 	b := opts.Backend
-	backendName := ""
+	backendName := opts.BackendName
 	if b == nil {
 		choice, err := backend.Choose()
 		if err != nil {
@@ -167,8 +185,10 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 		if b, err = backend.New(); err != nil {
 			return nil, err
 		}
-		backendName = choice.Name
-	} else {
+		if backendName == "" {
+			backendName = choice.Name
+		}
+	} else if backendName == "" {
 		backendName = b.Name()
 	}
 
@@ -193,6 +213,7 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 	}
 	var jobs []job
 	var todoWork, resumed int // the work of the points this Run computes; the points it reuses
+	var unknownBackend int    // resumed points that do not record their backend
 	res := &Result{Config: cfg, Backend: backendName}
 	// Sizes outermost and shapes interleaved: both curves grow together (a
 	// partial sweep already shows both), and the mix of cheap and expensive
@@ -200,7 +221,16 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 	for _, n := range sizes {
 		for _, shape := range cfg.Shapes {
 			for r := range cfg.Repeats {
-				if _, ok := done[key{FormatShape(shape), n, r}]; ok {
+				if p, ok := done[key{FormatShape(shape), n, r}]; ok {
+					switch p.Backend {
+					case backendName:
+					case "":
+						unknownBackend++
+					default:
+						return nil, fmt.Errorf("learningcurve: the checkpoint %s holds points of this sweep computed on %s (e.g. shape %s, size %d), but this run uses %s (%w); "+
+							"resume on %s (set %s), or start a new sweep without resuming or in another directory",
+							opts.Checkpoint.Path(), p.Backend, p.Shape, p.TrainSize, backendName, ErrOtherBackend, p.Backend, backend.EnvVar)
+					}
 					resumed++
 					continue
 				}
@@ -209,6 +239,10 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 				jobs = append(jobs, j)
 			}
 		}
+	}
+
+	if unknownBackend > 0 && opts.Log != nil {
+		fmt.Fprintf(opts.Log, "note: %d resumed points do not record their backend (their checkpoint predates it); this run uses %s\n", unknownBackend, backendName)
 	}
 
 	// The bar counts only this Run's work: its clock starts now, so the
@@ -244,8 +278,7 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 			bar.Done("stopped by an error")
 			return nil, fmt.Errorf("learningcurve: shape %s, training size %d, repeat %d: %w", shapeStr, j.size, j.rep, err)
 		}
-		p.Repeat = j.rep
-		p.TrainSize = j.size
+		p.Repeat, p.TrainSize, p.Backend = j.rep, j.size, backendName
 		done[p.key()] = p
 		res.Computed++
 		if opts.Checkpoint != nil {

@@ -2,6 +2,7 @@ package learningcurve
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -107,6 +108,9 @@ func TestRunShallowLearningCurve(t *testing.T) {
 		if p.FitSize != p.TrainSize || p.ValSize != cfg.ValSize {
 			t.Errorf("n=%d: fit %d images, validated on %d; want %d and %d", p.TrainSize, p.FitSize, p.ValSize, p.TrainSize, cfg.ValSize)
 		}
+		if want := sharedBackend(t).Name(); p.Backend != want || res.Backend != want {
+			t.Errorf("n=%d: computed on backend %q, result on %q; want %q", p.TrainSize, p.Backend, res.Backend, want)
+		}
 	}
 	if res.Computed != 3 || res.Resumed != 0 {
 		t.Errorf("computed %d, resumed %d", res.Computed, res.Resumed)
@@ -194,6 +198,11 @@ func TestRunResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, p := range second.Points {
+		if p.Backend != sharedBackend(t).Name() {
+			t.Errorf("n=%d: backend %q after resuming, want %q", p.TrainSize, p.Backend, sharedBackend(t).Name())
+		}
+	}
 	if second.Computed != 1 || second.Resumed != 2 {
 		t.Errorf("resumed run computed %d and resumed %d points, want 1 and 2", second.Computed, second.Resumed)
 	}
@@ -226,13 +235,17 @@ func TestRunProgressAfterResume(t *testing.T) {
 	if ckpt, err = OpenCheckpoint(dir, cfg, true); err != nil {
 		t.Fatal(err)
 	}
-	var bar bytes.Buffer
-	res, err := Run(cfg, pool, test, &RunOptions{Backend: sharedBackend(t), Checkpoint: ckpt, Progress: true, ProgressWriter: &bar})
+	var bar, log bytes.Buffer
+	res, err := Run(cfg, pool, test, &RunOptions{Backend: sharedBackend(t), Checkpoint: ckpt, Progress: true, ProgressWriter: &bar, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Computed != 1 || res.Resumed != 1 {
 		t.Fatalf("computed %d, resumed %d; want 1 and 1", res.Computed, res.Resumed)
+	}
+	// The fake point does not record its backend, as in an older checkpoint.
+	if !strings.Contains(log.String(), "1 resumed points do not record their backend") {
+		t.Errorf("the log does not note the point without a backend:\n%s", log.String())
 	}
 	left := work(Shallow, 250)
 	lines := strings.FieldsFunc(bar.String(), func(r rune) bool { return r == '\r' || r == '\n' })
@@ -303,6 +316,17 @@ func TestRunErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A checkpoint whose point of the sweep was computed on another backend.
+	xlaDir := t.TempDir()
+	xlaCkpt, err := OpenCheckpoint(xlaDir, good, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xlaPoint := fakePoint(Shallow, 250, 0, 0.9, 0.8)
+	xlaPoint.Backend = "XLA (cpu)"
+	if err := xlaCkpt.Add(xlaPoint); err != nil {
+		t.Fatal(err)
+	}
 	broken := *test
 	broken.Labels = slices.Clone(test.Labels)
 	broken.Labels[7] = 10
@@ -318,6 +342,7 @@ func TestRunErrors(t *testing.T) {
 		{"bad label", good, pool, &broken, nil, "label 10 (image 7)"},
 		{"too large", bad, pool, test, nil, "lower the largest size"},
 		{"foreign checkpoint", good, pool, test, &RunOptions{Checkpoint: ckpt}, "belongs to configuration"},
+		{"other backend", good, pool, test, &RunOptions{Checkpoint: xlaCkpt, BackendName: "SimpleGo"}, "computed on XLA (cpu) (e.g. shape 784,10, size 250), but this run uses SimpleGo (one sweep does not mix backends); resume on XLA (cpu) (set GOMLX_BACKEND)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := tc.opts
@@ -328,6 +353,9 @@ func TestRunErrors(t *testing.T) {
 			_, err := Run(tc.cfg, tc.pool, tc.test, opts)
 			if err == nil || !strings.Contains(err.Error(), tc.errContains) {
 				t.Errorf("Run = %v, want an error containing %q", err, tc.errContains)
+			}
+			if other := errors.Is(err, ErrOtherBackend); other != (tc.name == "other backend") {
+				t.Errorf("errors.Is(err, ErrOtherBackend) = %v for %v", other, err)
 			}
 		})
 	}
