@@ -50,8 +50,11 @@
 //	-resume
 //	    reuse the points already in DIR's checkpoint for the same settings
 //	    (everything but -shape, -sizes and -repeats); only the missing points are trained.
-//	    Points computed on another backend are not mixed in: the command
-//	    refuses (status 2) and says which backend to resume on.
+//	    The command refuses (status 2, nothing written) when DIR holds
+//	    checkpoints of other settings but none of these, naming the settings
+//	    that differ (without -resume it would start these settings and
+//	    replace DIR's JSON, CSV and PNG files), and when the checkpoint's
+//	    points were computed on another backend, naming it.
 //
 // FEEDFORWARD_MODE=quick shrinks the defaults (flags given explicitly always
 // win); unset, the defaults are the homework's full setting. The backend is

@@ -253,3 +253,43 @@ func TestResumeOtherBackend(t *testing.T) {
 		t.Errorf("-out holds %v after the refusal, %v before", after, before)
 	}
 }
+
+// TestResumeOtherSettings checks that -resume refuses an -out that holds
+// checkpoints of other settings only, naming the settings that differ,
+// instead of starting a new sweep that replaces the other's files.
+func TestResumeOtherSettings(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "q4")
+	args := []string{"-shape", "784,10", "-sizes", "250,500", "-max-epochs", "2", "-val-size", "300"}
+	writeCheckpoint(t, out, append(slices.Clone(args), "-lr", "0.05", "-seed", "2"), learningcurve.Point{Shape: "784,10", TrainSize: 250})
+	results := filepath.Join(out, learningcurve.JSONFile)
+	if err := os.WriteFile(results, []byte(`{"the other sweep's": "results"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runBinary(t, dir, nil, append(args, "-out", out, "-resume")...)
+	if code != 2 || stdout != "" {
+		t.Errorf("exit %d, stdout %q; want 2 and nothing\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, w := range []string{"-resume", "no checkpoint of these settings", "(1 point) has -seed 2 (now 1), -lr 0.05 (now 0.1)", "another -out", "drop -resume"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	if data, err := os.ReadFile(results); err != nil || !strings.Contains(string(data), "the other sweep's") {
+		t.Errorf("the other sweep's %s was replaced: %q, %v", learningcurve.JSONFile, data, err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 2 {
+		t.Errorf("-out holds %v after the refusal, want the checkpoint and the results only", entries)
+	}
+
+	// Without -resume, the other sweep's files are replaced, as documented;
+	// with a checkpoint of these settings too, -resume resumes it.
+	code, stdout, stderr = runBinary(t, dir, nil, append(args, "-out", out)...)
+	if code != 0 {
+		t.Fatalf("without -resume: exit %d\nstderr:\n%s", code, stderr)
+	}
+	code, stdout, stderr = runBinary(t, dir, nil, append(args, "-out", out, "-resume")...)
+	if code != 0 || !strings.Contains(stdout, "resuming: 2 points") {
+		t.Errorf("resuming these settings: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}

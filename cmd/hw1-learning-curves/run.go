@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"feedforward.dev/feedforward/internal/cli"
@@ -63,7 +64,63 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := checkResume(o); err != nil {
+		return err
+	}
 	return sweep(o, stdout, stderr)
+}
+
+// settingFlags are the flags of the settings learningcurve.Config.Differences names.
+var settingFlags = map[string]string{
+	"seed": "-seed", "lr": "-lr", "batch_size": "-batch", "patience": "-patience", "max_epochs": "-max-epochs",
+	"val_size": "-val-size", "val_fraction": "-val-fraction", "validate_every": "-validate-every",
+}
+
+// checkResume refuses -resume when -out holds checkpoints of other settings
+// but none of these: the run would not resume anything, it would start a new
+// sweep and then replace the other sweep's JSON, CSV and PNG files.
+func checkResume(o *options) error {
+	if !o.resume {
+		return nil
+	}
+	found, err := learningcurve.FindCheckpoints(o.out)
+	if err != nil {
+		return cli.Usagef("-resume: %s", strings.TrimPrefix(err.Error(), "learningcurve: "))
+	}
+	hash := o.cfg.Hash()
+	var others []string
+	for _, c := range found {
+		if c.Hash == hash {
+			return nil // this sweep's checkpoint: resume it
+		}
+		var diffs []string
+		for _, d := range o.cfg.Differences(c.Config, c.EngineVersion) {
+			if d.Setting == "engine_version" {
+				diffs = append(diffs, fmt.Sprintf("was written by engine version %s (now %s) and cannot be resumed", d.Other, d.Value))
+				continue
+			}
+			diffs = append(diffs, fmt.Sprintf("%s %s (now %s)", settingFlags[d.Setting], d.Other, d.Value))
+		}
+		if len(diffs) == 0 {
+			diffs = []string{"configuration " + c.Hash}
+		}
+		points := "1 point"
+		if c.Points != 1 {
+			points = fmt.Sprintf("%d points", c.Points)
+		}
+		others = append(others, fmt.Sprintf("%s (%s) has %s", filepath.Base(c.Path), points, strings.Join(diffs, ", ")))
+	}
+	if len(others) == 0 {
+		return nil // nothing to resume yet
+	}
+	which := "it"
+	if len(others) > 1 {
+		which = "one of them"
+	}
+	return cli.Usagef("-resume: %s holds no checkpoint of these settings (configuration %s), only of other settings: %s. "+
+		"To resume %s, run with its settings; to keep it and run these settings, use another -out; "+
+		"or drop -resume to start these settings in %s, replacing its %s, %s and PNG files",
+		o.out, hash, strings.Join(others, "; "), which, o.out, learningcurve.JSONFile, learningcurve.CSVFile)
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"feedforward.dev/feedforward/internal/atomicfile"
@@ -82,6 +83,50 @@ func OpenCheckpoint(dir string, cfg Config, resume bool) (*Checkpoint, error) {
 	c.points = f.Points
 	c.loaded = len(f.Points)
 	return c, nil
+}
+
+// CheckpointInfo describes a checkpoint file found by FindCheckpoints.
+type CheckpointInfo struct {
+	// Path is the file's path.
+	Path string
+	// Hash and EngineVersion identify the configuration the points were
+	// computed with; Config is that configuration.
+	Hash          string
+	EngineVersion int
+	Config        Config
+	// Points is the number of points in the file.
+	Points int
+}
+
+// FindCheckpoints lists the checkpoint files in dir (checkpoint-*.json), in
+// name order; a missing dir has none. A file that cannot be read or decoded
+// is an error that names it.
+func FindCheckpoints(dir string) ([]CheckpointInfo, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("learningcurve: listing the checkpoints: %w", err)
+	}
+	var out []CheckpointInfo
+	for _, e := range entries { // sorted by name
+		name := e.Name()
+		if e.IsDir() || !strings.HasPrefix(name, "checkpoint-") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("learningcurve: reading checkpoint: %w", err)
+		}
+		var f checkpointFile
+		if err := json.Unmarshal(data, &f); err != nil {
+			return nil, fmt.Errorf("learningcurve: checkpoint %s is not valid JSON (%v); delete it, or move it out of %s", path, err, dir)
+		}
+		out = append(out, CheckpointInfo{Path: path, Hash: f.Hash, EngineVersion: f.EngineVersion, Config: f.Config, Points: len(f.Points)})
+	}
+	return out, nil
 }
 
 // Path returns the checkpoint file's path.

@@ -118,3 +118,49 @@ func TestCheckpointErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestFindCheckpoints(t *testing.T) {
+	dir := t.TempDir()
+	if found, err := FindCheckpoints(filepath.Join(dir, "missing")); err != nil || len(found) != 0 {
+		t.Errorf("FindCheckpoints of a missing directory = %v, %v; want none", found, err)
+	}
+	a := DefaultConfig(mode.Quick)
+	b := a
+	b.LearningRate = 0.05
+	for i, cfg := range []Config{a, b} {
+		c, err := OpenCheckpoint(dir, cfg, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := range i + 1 {
+			if err := c.Add(fakePoint(Shallow, 250*(n+1), 0, 0.9, 0.8)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Other files are ignored.
+	for _, name := range []string{"learning-curves.json", "checkpoint-notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found, err := FindCheckpoints(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 2 {
+		t.Fatalf("found %d checkpoints, want 2: %+v", len(found), found)
+	}
+	points := map[string]int{a.Hash(): 1, b.Hash(): 2}
+	for _, f := range found {
+		if f.Points != points[f.Hash] || f.Path != CheckpointPath(dir, f.Config) || f.EngineVersion != EngineVersion {
+			t.Errorf("found %+v; want %d points at %s", f, points[f.Hash], CheckpointPath(dir, f.Config))
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "checkpoint-000000000000.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FindCheckpoints(dir); err == nil || !strings.Contains(err.Error(), "checkpoint-000000000000.json is not valid JSON") {
+		t.Errorf("a damaged checkpoint: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,26 +213,61 @@ func checkShape(s []int) error {
 // left out: they only say which points exist, and each point records its own
 // shape, size and repeat.
 func (c Config) Hash() string {
-	key := struct {
-		Version     int     `json:"version"`
-		Seed        uint64  `json:"seed"`
-		LR          float64 `json:"lr"`
-		Batch       int     `json:"batch_size"`
-		Patience    int     `json:"patience"`
-		MaxEpochs   int     `json:"max_epochs"`
-		ValSize     int     `json:"val_size"`
-		ValFraction float64 `json:"val_fraction"`
-		Every       int     `json:"validate_every"`
-	}{EngineVersion, c.Seed, c.LearningRate, c.BatchSize, c.Patience, c.MaxEpochs, c.ValSize, c.ValFraction, c.ValidateEvery}
-	if c.ValFraction > 0 {
-		key.ValSize = 0 // unused
-	}
-	data, err := json.Marshal(key)
+	data, err := json.Marshal(c.hashKey(EngineVersion))
 	if err != nil {
 		panic(err) // plain numbers always marshal
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:6])
+}
+
+// hashKey holds what Hash digests: the settings that decide how a point is
+// computed, and the engine version.
+type hashKey struct {
+	Version     int     `json:"version"`
+	Seed        uint64  `json:"seed"`
+	LR          float64 `json:"lr"`
+	Batch       int     `json:"batch_size"`
+	Patience    int     `json:"patience"`
+	MaxEpochs   int     `json:"max_epochs"`
+	ValSize     int     `json:"val_size"`
+	ValFraction float64 `json:"val_fraction"`
+	Every       int     `json:"validate_every"`
+}
+
+func (c Config) hashKey(version int) hashKey {
+	k := hashKey{version, c.Seed, c.LearningRate, c.BatchSize, c.Patience, c.MaxEpochs, c.ValSize, c.ValFraction, c.ValidateEvery}
+	if c.ValFraction > 0 {
+		k.ValSize = 0 // unused
+	}
+	return k
+}
+
+// Difference is a setting in which two configurations differ.
+type Difference struct {
+	// Setting is the JSON name of the setting, such as "lr" or "batch_size".
+	Setting string
+	// Value and Other are the setting's values in the two configurations.
+	Value, Other string
+}
+
+// Differences returns the settings that enter Hash in which c and other
+// differ, in the order of Config's fields: why their hashes differ, and so
+// why a checkpoint of one cannot be resumed by the other. otherVersion is the
+// engine version other was computed with; it is listed, as setting
+// "engine_version", when it is not EngineVersion.
+func (c Config) Differences(other Config, otherVersion int) []Difference {
+	a, b := reflect.ValueOf(c.hashKey(EngineVersion)), reflect.ValueOf(other.hashKey(otherVersion))
+	var diffs []Difference
+	for i := 1; i < a.NumField(); i++ { // field 0 is the version, listed last
+		if av, bv := fmt.Sprint(a.Field(i).Interface()), fmt.Sprint(b.Field(i).Interface()); av != bv {
+			diffs = append(diffs, Difference{Setting: a.Type().Field(i).Tag.Get("json"), Value: av, Other: bv})
+		}
+	}
+	if otherVersion != EngineVersion {
+		diffs = append(diffs, Difference{Setting: "engine_version", Value: fmt.Sprint(EngineVersion), Other: fmt.Sprint(otherVersion)})
+	}
+	return diffs
 }
 
 // CommandLine returns the hw1-learning-curves command that runs c, writing

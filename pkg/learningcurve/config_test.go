@@ -1,7 +1,9 @@
 package learningcurve
 
 import (
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,6 +50,42 @@ func TestParseSizes(t *testing.T) {
 		}
 		if err != nil || !slices.Equal(got, tc.want) {
 			t.Errorf("ParseSizes(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestDifferences(t *testing.T) {
+	base := DefaultConfig(mode.Full)
+	more := base
+	more.Sizes, more.Shapes, more.Repeats = []int{250}, [][]int{Deep}, 3 // not settings of the hash
+	lr := base
+	lr.LearningRate = 0.05
+	two := base
+	two.Seed, two.BatchSize = 2, 32
+	frac := base
+	frac.ValFraction, frac.ValSize = 0.2, 0
+	fracOtherSize := frac
+	fracOtherSize.ValSize = 1234 // unused with a fraction
+	for _, tc := range []struct {
+		name    string
+		a, b    Config
+		version int
+		want    []Difference
+	}{
+		{"same", base, base, EngineVersion, nil},
+		{"only which points", base, more, EngineVersion, nil},
+		{"learning rate", base, lr, EngineVersion, []Difference{{"lr", "0.1", "0.05"}}},
+		{"two settings in field order", base, two, EngineVersion, []Difference{{"seed", "1", "2"}, {"batch_size", "64", "32"}}},
+		{"fraction", base, frac, EngineVersion, []Difference{{"val_size", "2000", "0"}, {"val_fraction", "0", "0.2"}}},
+		{"unused hold-out size", frac, fracOtherSize, EngineVersion, nil},
+		{"engine version last", base, lr, 1, []Difference{{"lr", "0.1", "0.05"}, {"engine_version", strconv.Itoa(EngineVersion), "1"}}},
+	} {
+		got := tc.a.Differences(tc.b, tc.version)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: Differences = %v, want %v", tc.name, got, tc.want)
+		}
+		if same := tc.a.Hash() == tc.b.Hash(); tc.version == EngineVersion && same != (len(got) == 0) {
+			t.Errorf("%s: the hashes are equal: %v, but %d differences", tc.name, same, len(got))
 		}
 	}
 }
