@@ -23,6 +23,7 @@ type shapesFlag struct {
 	set    bool
 }
 
+// String lists the shapes, separated by ';'.
 func (f *shapesFlag) String() string {
 	if f == nil {
 		return ""
@@ -34,6 +35,7 @@ func (f *shapesFlag) String() string {
 	return strings.Join(parts, ";")
 }
 
+// Set adds the shapes of one -shape flag.
 func (f *shapesFlag) Set(v string) error {
 	if !f.set {
 		f.shapes, f.set = nil, true

@@ -76,14 +76,17 @@ type divergedError struct {
 	err      error
 }
 
+// reason is the divergence without the epoch and the advice, for "stopped".
 func (e *divergedError) reason() string {
 	return fmt.Sprintf("the training loss is %v: training diverged with -lr %g", e.loss, e.lr)
 }
 
+// Error names where training diverged and a learning rate to try.
 func (e *divergedError) Error() string {
 	return fmt.Sprintf("epoch %d: %s; try a smaller -lr such as %.3g", e.epoch, e.reason(), e.lr/10)
 }
 
+// Unwrap returns the network's error.
 func (e *divergedError) Unwrap() error { return e.err }
 
 // options are the parsed command line.

@@ -526,11 +526,13 @@ type divergedError struct {
 	err            error
 }
 
+// Error names where training diverged and a learning rate to try.
 func (e *divergedError) Error() string {
 	return fmt.Sprintf("batch %d of %d: the training loss is %v: training diverged at learning rate %g; use a smaller learning rate, e.g. %.3g",
 		e.batch, e.batches, e.loss, e.lr, e.lr/10)
 }
 
+// Unwrap returns the network's error.
 func (e *divergedError) Unwrap() error { return e.err }
 
 // epochTrainer runs epochs of mini-batch stochastic gradient descent on one
