@@ -408,10 +408,10 @@ func (t CurveTrend) Sentence() string {
 	case t.Capped == 0:
 		s += fmt.Sprintf(" Early stopping ended every point before the epoch cap (mean selected epoch %.1f).", t.MeanBestEpoch)
 	case t.BestAtLast == 0:
-		s += fmt.Sprintf(" %d of %d points ran into the epoch cap, none of them with its best epoch the last one (mean selected epoch %.1f).",
+		s += fmt.Sprintf(" %d of %d points ran into the epoch cap, none of them selected at its last epoch (mean selected epoch %.1f).",
 			t.Capped, n, t.MeanBestEpoch)
 	default:
-		s += fmt.Sprintf(" %d of %d points ran into the epoch cap, %d of them with its best epoch the last one: still improving when stopped (mean selected epoch %.1f).",
+		s += fmt.Sprintf(" %d of %d points ran into the epoch cap, %d of them selected at their last epoch: still improving when stopped (mean selected epoch %.1f).",
 			t.Capped, n, t.BestAtLast, t.MeanBestEpoch)
 	}
 	return s

@@ -227,7 +227,7 @@ func TestTrendOf(t *testing.T) {
 			want: []string{"m: test accuracy 85.00% → 95.00% from n = 1000 to n = 4000 (+10.00 points); it rises at every step.",
 				"The gain per 1000 images is +6.00 points over the first step and +2.00 over the last: the curve flattens.",
 				"The train−test gap shrinks: 14.00 → 2.00 points.",
-				"1 of 3 points ran into the epoch cap, 1 of them with its best epoch the last one: still improving when stopped",
+				"1 of 3 points ran into the epoch cap, 1 of them selected at their last epoch: still improving when stopped",
 				"(mean selected epoch 24.0)"},
 		},
 		{
