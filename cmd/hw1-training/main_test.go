@@ -203,7 +203,7 @@ func TestTinyRun(t *testing.T) {
 			}
 			clitest.CheckEpochs(t, raw["epochs"], 2)
 			var m Metrics
-			if err := json.Unmarshal(mustRead(t, metricsPath), &m); err != nil {
+			if err := json.Unmarshal(clitest.ReadFile(t, metricsPath), &m); err != nil {
 				t.Fatal(err)
 			}
 			want := Config{Network: network, Shape: []int{784, 32, 10}, Epochs: 2, LearningRate: 0.5, TrainSize: 500, TestSize: 10000, Seed: 3, Mode: m.Config.Mode}
@@ -222,15 +222,6 @@ func TestTinyRun(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mustRead(t *testing.T, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }
 
 // TestDivergence trains with a learning rate so large that the loss is NaN

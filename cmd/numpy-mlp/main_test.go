@@ -76,42 +76,28 @@ func TestBadFlags(t *testing.T) {
 			}
 		})
 	}
-	t.Run("plot-dir below a file", func(t *testing.T) {
-		dir := t.TempDir()
-		file := filepath.Join(dir, "afile")
-		if err := os.WriteFile(file, nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		code, stdout, stderr := runBinary(t, dir, "--plot-dir", filepath.Join(file, "sub"), "--metrics-out", filepath.Join(dir, "m.json"))
-		checkUsageFailure(t, code, stdout, stderr, []string{"--plot-dir", "is a file, not a directory"})
-		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-			t.Errorf("files written despite the bad flags: %v", entries)
-		}
-	})
-	t.Run("metrics-out below a file", func(t *testing.T) {
-		dir := t.TempDir()
-		file := filepath.Join(dir, "afile")
-		if err := os.WriteFile(file, nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		code, stdout, stderr := runBinary(t, dir, "--metrics-out", filepath.Join(file, "m.json"), "--plot-dir", filepath.Join(dir, "plots"))
-		checkUsageFailure(t, code, stdout, stderr, []string{"--metrics-out", "is a file, not a directory"})
-		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-			t.Errorf("files written despite the bad flags: %v", entries)
-		}
-	})
-	t.Run("plot-dir is a file", func(t *testing.T) {
-		dir := t.TempDir()
-		file := filepath.Join(dir, "plots")
-		if err := os.WriteFile(file, nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		code, stdout, stderr := runBinary(t, dir, "--plot-dir", file, "--metrics-out", filepath.Join(dir, "m.json"))
-		checkUsageFailure(t, code, stdout, stderr, []string{"--plot-dir", "not a directory"})
-		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-			t.Errorf("files written despite the bad flags: %v", entries)
-		}
-	})
+	// Output paths that are, or lie below, a regular file ("afile").
+	for _, tc := range []struct {
+		name string
+		args []string // relative to the test's directory
+		want []string
+	}{
+		{"plot-dir is a file", []string{"--plot-dir", "afile", "--metrics-out", "m.json"}, []string{"--plot-dir", "not a directory"}},
+		{"plot-dir below a file", []string{"--plot-dir", "afile/sub", "--metrics-out", "m.json"}, []string{"--plot-dir", "is a file, not a directory"}},
+		{"metrics-out below a file", []string{"--metrics-out", "afile/m.json", "--plot-dir", "plots"}, []string{"--metrics-out", "is a file, not a directory"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "afile"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runBinary(t, dir, tc.args...)
+			checkUsageFailure(t, code, stdout, stderr, tc.want)
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("files written despite the bad flags: %v", entries)
+			}
+		})
+	}
 }
 
 func checkUsageFailure(t *testing.T, code int, stdout, stderr string, want []string) {
@@ -237,7 +223,7 @@ func TestTinyRun(t *testing.T) {
 			}
 			clitest.CheckEpochs(t, raw["epochs"], 2)
 			var m Metrics
-			if err := json.Unmarshal(mustRead(t, metricsPath), &m); err != nil {
+			if err := json.Unmarshal(clitest.ReadFile(t, metricsPath), &m); err != nil {
 				t.Fatal(err)
 			}
 			want := Config{HiddenSize: 16, BatchSize: 32, Epochs: 2, LR: 0.05, LayerNorm: true, TrainSize: 500, TestSize: 10000, Seed: 3, DType: dtype, Mode: m.Config.Mode}
@@ -272,7 +258,7 @@ func TestTinyLearningCurve(t *testing.T) {
 		t.Errorf("top-level keys %v, want [config implementation points]", keys)
 	}
 	var m Metrics
-	if err := json.Unmarshal(mustRead(t, metricsPath), &m); err != nil {
+	if err := json.Unmarshal(clitest.ReadFile(t, metricsPath), &m); err != nil {
 		t.Fatal(err)
 	}
 	if len(m.Points) != 2 || m.Points[0].TrainSize != 200 || m.Points[1].TrainSize != 800 {
@@ -291,15 +277,6 @@ func TestTinyLearningCurve(t *testing.T) {
 	if lines := strings.Count(stdout.String(), "h16 LN lr 0.05"); lines != 2 {
 		t.Errorf("stdout has %d point lines, want 2:\n%s", lines, stdout.String())
 	}
-}
-
-func mustRead(t *testing.T, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }
 
 // TestDivergence trains with a learning rate so large that the loss is NaN

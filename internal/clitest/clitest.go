@@ -10,8 +10,9 @@
 //		...
 //	}
 //
-// [ReadJSON], [CheckEpochs] and [CheckPNGs] check the outputs the commands
-// share: metrics JSON with per-epoch entries, and PNG figures.
+// [ReadFile], [ReadJSON], [CheckEpochs] and [CheckPNGs] read and check the
+// outputs the commands share: metrics JSON with per-epoch entries, and PNG
+// figures.
 package clitest
 
 import (
@@ -63,15 +64,21 @@ func Run(t testing.TB, dir string, env []string, args ...string) (code int, stdo
 	return code, out.String(), errb.String()
 }
 
-// ReadJSON reads the JSON object in path and returns its top-level fields
-// with their sorted names. The test fails if path is not a JSON object.
-func ReadJSON(t testing.TB, path string) (fields map[string]json.RawMessage, names []string) {
+// ReadFile returns the content of path; the test fails if it cannot be read.
+func ReadFile(t testing.TB, path string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(data, &fields); err != nil {
+	return data
+}
+
+// ReadJSON reads the JSON object in path and returns its top-level fields
+// with their sorted names. The test fails if path is not a JSON object.
+func ReadJSON(t testing.TB, path string) (fields map[string]json.RawMessage, names []string) {
+	t.Helper()
+	if err := json.Unmarshal(ReadFile(t, path), &fields); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return fields, slices.Sorted(maps.Keys(fields))
