@@ -199,11 +199,7 @@ func checkFlags(c learningcurve.Config) error {
 }
 
 func sweep(o *options, stdout, stderr io.Writer) error {
-	choice, err := backend.Choose()
-	if err != nil {
-		return err
-	}
-	b, err := backend.New()
+	b, choice, err := backend.Open()
 	if err != nil {
 		return err
 	}

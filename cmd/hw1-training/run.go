@@ -198,11 +198,7 @@ func parseShape(s string) ([]int, error) {
 }
 
 func train(o *options, stdout, stderr io.Writer) error {
-	choice, err := backend.Choose()
-	if err != nil {
-		return err
-	}
-	b, err := backend.New()
+	b, choice, err := backend.Open()
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ type Network struct {
 	epoch  int
 
 	stepExec, predictExec, lossExec, gradExec *Exec
-	stepBuilds int // how many times stepGraph was traced; tests check it stays 1
+	stepBuilds                                int // how many times stepGraph was traced; tests check it stays 1
 
 	data   *devicedata.Cache
 	oneHot devicedata.OneHot

@@ -147,9 +147,17 @@ var (
 // When Choose picked XLA by itself and XLA cannot be created, New uses
 // SimpleGo instead and says why in the notice.
 func New() (backends.Backend, error) {
+	b, _, err := Open()
+	return b, err
+}
+
+// Open is New that also returns the Choice behind the backend it created,
+// which differs from Choose's when XLA failed to start and SimpleGo stood in:
+// label results with Open's Choice, not with Choose's.
+func Open() (backends.Backend, Choice, error) {
 	c, err := Choose()
 	if err != nil {
-		return nil, err
+		return nil, Choice{}, err
 	}
 	b, err := create(c.Config)
 	if err != nil && c.Reason == reasonPluginFound {
@@ -161,10 +169,10 @@ func New() (backends.Backend, error) {
 		if strings.HasPrefix(c.Config, "xla") {
 			hint = " (to install the XLA CPU plugin run `make setup`, i.e. scripts/install-pjrt.sh)"
 		}
-		return nil, fmt.Errorf("backend: creating %s: %w; set %s=go to use the pure-Go SimpleGo backend%s", c.Name, err, EnvVar, hint)
+		return nil, Choice{}, fmt.Errorf("backend: creating %s: %w; set %s=go to use the pure-Go SimpleGo backend%s", c.Name, err, EnvVar, hint)
 	}
 	noticeOnce.Do(func() { fmt.Fprintln(NoticeWriter, c.Notice()) })
-	return b, nil
+	return b, c, nil
 }
 
 // create builds a backend, turning a panic inside a plugin into an error.

@@ -191,7 +191,7 @@ func (s *sgd[T]) epoch(epoch int) (loss, seconds float64, err error) {
 		}
 		if lf := float64(l); math.IsNaN(lf) || math.IsInf(lf, 0) {
 			s.bar.Done(fmt.Sprintf("diverged in epoch %d", epoch))
-			return 0, 0, fmt.Errorf("denseres: epoch %d, step %d of %d: the training loss is %v: %w at learning rate %g; lower the learning rate (e.g. %g) and train again",
+			return 0, 0, fmt.Errorf("denseres: epoch %d, step %d of %d: the training loss is %v: %w at learning rate %.3g; lower the learning rate (e.g. %.3g) and train again",
 				epoch, step+1, s.steps, lf, ErrDiverged, s.opts.LR, s.opts.LR/10)
 		}
 		sum += float64(l)

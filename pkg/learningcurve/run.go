@@ -178,11 +178,9 @@ func Run(cfg Config, pool, test *mnist.Dataset, opts *RunOptions) (*Result, erro
 	b := opts.Backend
 	backendName := opts.BackendName
 	if b == nil {
-		choice, err := backend.Choose()
-		if err != nil {
-			return nil, err
-		}
-		if b, err = backend.New(); err != nil {
+		var choice backend.Choice
+		var err error
+		if b, choice, err = backend.Open(); err != nil {
 			return nil, err
 		}
 		if backendName == "" {
