@@ -27,6 +27,12 @@
 //	    seed of the initial weights (default 0).
 //	-accumulate-gradients
 //	    autograd only: reproduce the forgot-to-zero-the-gradients bug.
+//	-init-from FILE
+//	    autograd only: start from the weights in FILE instead of drawing them
+//	    with -seed: raw little-endian float32 W1, b1, W2, b2, ... with each W
+//	    stored inputs×units, row-major. The PyTorch reference
+//	    (../shared/refs/q3_torch.py) writes its initial weights in this format
+//	    (q3_init.bin in its cache), so that both runs start identically.
 //	-metrics-out FILE.json
 //	    write the configuration and per-epoch metrics as JSON.
 //	-plot-dir DIR

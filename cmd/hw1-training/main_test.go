@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
@@ -15,6 +16,7 @@ import (
 
 	"feedforward.dev/feedforward/internal/cli"
 	"feedforward.dev/feedforward/internal/clitest"
+	"feedforward.dev/feedforward/pkg/autograd"
 )
 
 func TestMain(m *testing.M) { clitest.Main(m, main) }
@@ -50,6 +52,8 @@ func TestBadFlags(t *testing.T) {
 		{"positional argument", []string{"data"}, []string{`"data"`, "flags"}},
 		{"metrics-out in missing dir", []string{"-metrics-out", "nodir/m.json"}, []string{"-metrics-out", "does not exist"}},
 		{"metrics-out is a dir", []string{"-metrics-out", "."}, []string{"-metrics-out", "directory"}},
+		{"init-from missing", []string{"-init-from", "nope.bin"}, []string{"-init-from", "nope.bin", "no such file"}},
+		{"init-from with example", []string{"-network", "example", "-init-from", "nope.bin"}, []string{"-init-from", "autograd"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -259,5 +263,70 @@ func TestDivergence(t *testing.T) {
 	clitest.CheckPNGs(t, plotDir, lossPlotFile, accuracyPlotFile)
 	if !strings.Contains(stdout, "wrote "+metricsPath) {
 		t.Errorf("stdout does not report the metrics file:\n%s", stdout)
+	}
+}
+
+// TestInitFrom starts a run from weights in a file: the run must be the one
+// that starts from the network those weights were taken from, whatever -seed
+// says, and a file of the wrong size is refused before training.
+func TestInitFrom(t *testing.T) {
+	dir := t.TempDir()
+	shape := []int{784, 32, 10}
+	src, err := autograd.New(shape, &autograd.Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := src.Params()
+	src.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw bytes.Buffer
+	for _, ly := range layers {
+		for _, v := range append(append([]float64{}, ly.W...), ly.B...) {
+			_ = binary.Write(&raw, binary.LittleEndian, float32(v))
+		}
+	}
+	initFile := filepath.Join(dir, "init.bin")
+	if err := os.WriteFile(initFile, raw.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	losses := func(wantInit string, extra ...string) []float64 {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "m.json")
+		args := append([]string{"-shape", "784,32,10", "-train-size", "300", "-epochs", "2", "-lr", "0.5", "-metrics-out", out}, extra...)
+		var stdout, stderr bytes.Buffer
+		if err := run(args, &stdout, &stderr); err != nil {
+			t.Fatalf("run %v: %v\n%s", args, err, stderr.String())
+		}
+		var m Metrics
+		if err := json.Unmarshal(clitest.ReadFile(t, out), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Config.InitFrom != wantInit {
+			t.Errorf("config init_from = %q, want %q", m.Config.InitFrom, wantInit)
+		}
+		return []float64{m.Epochs[0].Loss, m.Epochs[1].Loss}
+	}
+	want := losses("", "-seed", "3")
+	got := losses(initFile, "-seed", "99", "-init-from", initFile)
+	other := losses("", "-seed", "99")
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-6*math.Abs(want[i]) {
+			t.Errorf("epoch %d loss %v from the file, want %v (the run with -seed 3)", i+1, got[i], want[i])
+		}
+	}
+	if other[0] == want[0] {
+		t.Errorf("-seed 99 and -seed 3 give the same loss %v; the test cannot tell the weights apart", other[0])
+	}
+	if err := os.WriteFile(initFile, raw.Bytes()[:raw.Len()-4], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runBinary(t, dir, "-shape", "784,32,10", "-init-from", initFile, "-metrics-out", filepath.Join(dir, "x.json"))
+	if code != 2 || !strings.Contains(stderr, "ends after") {
+		t.Errorf("short -init-from file: exit %d, stderr %q; want 2 and a message on the file's length", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.json")); err == nil {
+		t.Error("metrics written despite a bad -init-from")
 	}
 }

@@ -46,7 +46,10 @@ type Config struct {
 	TestSize            int     `json:"test_size"`
 	Seed                uint64  `json:"seed"`
 	AccumulateGradients bool    `json:"accumulate_gradients"`
-	Mode                string  `json:"mode"`
+	// InitFrom is the file the initial weights were read from (-init-from);
+	// empty when they were drawn with Seed.
+	InitFrom string `json:"init_from,omitempty"`
+	Mode     string `json:"mode"`
 }
 
 // EpochMetrics is one epoch's line of the metrics JSON.
@@ -93,6 +96,7 @@ func (e *divergedError) Unwrap() error { return e.err }
 type options struct {
 	Config
 	metricsOut, plotDir string
+	initLayers          []autograd.Layer // from -init-from, nil to draw them with Seed
 }
 
 // network is what both packages' networks offer.
@@ -129,6 +133,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	trainSize := fs.Int("train-size", mode.Pick(m, quickTrainSize, defaultTrainSize), "train on the first N training images; 0 means all 60000 (quick mode: 5000)")
 	seed := fs.Uint64("seed", 0, "seed of the initial weights")
 	accumulate := fs.Bool("accumulate-gradients", false, "autograd only: never zero the gradients (reproduces the bug Q3 asks about)")
+	initFrom := fs.String("init-from", "", "autograd only: start from the weights in this file (raw little-endian float32 W1,b1,W2,b2,..., W as inputs×units, e.g. the PyTorch reference's q3_init.bin) instead of drawing them with -seed")
 	metricsOut := fs.String("metrics-out", "", "write the configuration and per-epoch metrics to this JSON file")
 	plotDir := fs.String("plot-dir", "", "write "+lossPlotFile+" and "+accuracyPlotFile+" into this directory (created if needed)")
 	if err := cli.Parse(fs, args, "-epochs 10"); err != nil {
@@ -157,6 +162,15 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.AccumulateGradients && o.Network != networkAutograd {
 		return nil, cli.Usagef("-accumulate-gradients needs -network autograd (the example network always zeroes its gradients)")
+	}
+	if *initFrom != "" {
+		if o.Network != networkAutograd {
+			return nil, cli.Usagef("-init-from needs -network autograd (the example network's weights live in GoMLX layers)")
+		}
+		if o.initLayers, err = autograd.ReadRawParamsFile(*initFrom, o.Shape); err != nil {
+			return nil, cli.Usagef("-init-from: %v", err)
+		}
+		o.InitFrom = *initFrom
 	}
 	if o.metricsOut != "" {
 		if err := cli.CheckOutputFile("-metrics-out", o.metricsOut); err != nil {
@@ -304,7 +318,15 @@ func newNetwork(o *options, b backends.Backend) (network, error) {
 	if o.Network == networkExample {
 		return examplenet.New(o.Shape, &examplenet.Options{Seed: o.Seed, Backend: b})
 	}
-	return autograd.New(o.Shape, &autograd.Options{Seed: o.Seed, Backend: b, AccumulateGradients: o.AccumulateGradients})
+	net, err := autograd.New(o.Shape, &autograd.Options{Seed: o.Seed, Backend: b, AccumulateGradients: o.AccumulateGradients})
+	if err != nil || o.initLayers == nil {
+		return net, err
+	}
+	if err := net.SetParams(o.initLayers); err != nil {
+		net.Close()
+		return nil, err
+	}
+	return net, nil
 }
 
 // plots returns the "Loss vs. Epochs" and "Accuracy vs. Epochs" figures of m.
