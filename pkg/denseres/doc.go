@@ -65,7 +65,7 @@
 // # Implementation
 //
 // Every matrix product goes through one function, matmul (row-major GEMM by
-// package feedforward.dev/feedforward/pkg/gemm: AVX2/FMA micro-kernels with a
+// package feedforward.dev/feedforward/pkg/gemm: AVX-512 or AVX2/FMA micro-kernels with a
 // portable Go fallback, on both cores for large products). The concatenations share one buffer
 // [X ‖ H1 ‖ H2]: C1 is a view of its first d+h columns and C2 is all of it, so
 // the layers multiply views and X is copied once per batch; the bias row is

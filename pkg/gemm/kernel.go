@@ -7,6 +7,13 @@ type kernel[T Float] struct {
 	mc, kc int // rows of op(A) and depth of a packed block (mc is a multiple of mr)
 	nc     int // columns of op(B) in a packed block (a multiple of nr)
 
+	// halves says that micro reads its packed operands in the halves layout:
+	// an mr×k A micro-panel as two (mr/2)×k panels one after the other, and a
+	// k×nr B micro-panel as two k×(nr/2) panels, each packed as packA and packB
+	// pack them for mr/2 rows and nr/2 columns. The AVX-512 kernels use it so
+	// that they share the AVX2 kernels' assembly packers.
+	halves bool
+
 	// micro computes the mr×nr tile C = alpha*Ap*Bp + beta*C, where Ap is a packed
 	// mr×k micro-panel (mr values per step of k), Bp a packed k×nr micro-panel (nr values
 	// per step) and C starts at c[0] with leading dimension ldc. When beta is zero C is
