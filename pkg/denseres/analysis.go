@@ -12,6 +12,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"feedforward.dev/feedforward/internal/prose"
 )
 
 // checkTolerance rejects a negative, NaN or infinite tolerance.
@@ -33,17 +35,6 @@ func mag(d float64) string { return fmt.Sprintf("%.2f", 100*math.Abs(d)) }
 
 // tolText formats a tolerance in points, "0.3 points".
 func tolText(tol float64) string { return fmt.Sprintf("%.2g points", 100*tol) }
-
-// andList joins parts as "a", "a and b" or "a, b and c".
-func andList(parts []string) string {
-	switch len(parts) {
-	case 0:
-		return ""
-	case 1:
-		return parts[0]
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
-}
 
 // RunComparison compares two training histories of the same length, run A
 // against run B: test accuracy after the first and the last epoch, the speed
@@ -519,7 +510,7 @@ func (c CurveComparison) Sentence() string {
 	var parts []string
 	for _, w := range []string{"ahead", "level", "behind"} {
 		if len(groups[w]) > 0 {
-			parts = append(parts, w+" at "+andList(groups[w]))
+			parts = append(parts, w+" at "+prose.AndList(groups[w]))
 		}
 	}
 	s := fmt.Sprintf("%s against %s (level: within %s): %s. On average %s points.", c.NameB, c.NameA, tolText(c.Tolerance), strings.Join(parts, "; "), pts(c.Mean()))

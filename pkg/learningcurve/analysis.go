@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
+
+	"feedforward.dev/feedforward/internal/prose"
 )
 
 // Summary aggregates the repeats of one shape and training-set size.
@@ -258,7 +259,7 @@ func (c Comparison) Crossover(nameA, nameB string) string {
 		for i, sc := range scs {
 			parts[i] = fmt.Sprintf("n = %d (%+.2f)", sc.TrainSize, 100*sc.Diff)
 		}
-		return joinAnd(parts)
+		return prose.AndList(parts)
 	}
 	// standings describes scs grouped by standing, ahead first.
 	standings := func(scs []SizeComparison) string {
@@ -274,7 +275,7 @@ func (c Comparison) Crossover(nameA, nameB string) string {
 				parts = append(parts, s.String()+" at "+list(g))
 			}
 		}
-		return joinAnd(parts)
+		return prose.AndList(parts)
 	}
 	last := c.Sizes[len(c.Sizes)-1]
 	from := c.AheadFrom()
@@ -306,17 +307,6 @@ func rangeOf(scs []SizeComparison) string {
 		return fmt.Sprintf("%+.2f points", 100*lo)
 	}
 	return fmt.Sprintf("by %+.2f to %+.2f points", 100*lo, 100*hi)
-}
-
-// joinAnd joins parts as "a", "a and b" or "a, b and c".
-func joinAnd(parts []string) string {
-	switch len(parts) {
-	case 0:
-		return ""
-	case 1:
-		return parts[0]
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 // Change describes how a quantity varies along a curve, from the smallest
