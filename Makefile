@@ -34,6 +34,8 @@ vet:
 # skip when no plugin is installed, and fail instead when FEEDFORWARD_REQUIRE_XLA=1, as in CI).
 test-go:
 	GOMLX_BACKEND=go $(GO) test -count=1 ./...
+	@# The portable GEMM kernels, as on a machine without AVX2 (the run above uses the assembly ones).
+	$(GO) test -count=1 -tags purego ./pkg/gemm
 
 test-notebooks:
 	$(PY) scripts/test_run_notebooks.py
