@@ -516,14 +516,14 @@ func (c CurveComparison) Sentence() string {
 	s := fmt.Sprintf("%s against %s (level: within %s): %s. On average %s points.", c.NameB, c.NameA, tolText(c.Tolerance), strings.Join(parts, "; "), pts(c.Mean()))
 	if k := len(c.Sizes); k >= 2 {
 		first, last := math.Abs(c.Diff[0]), math.Abs(c.Diff[k-1])
-		how := "about the same"
+		how := "about the same as"
 		switch {
 		case last < first-c.Tolerance:
-			how = "narrower"
+			how = "narrower than"
 		case last > first+c.Tolerance:
-			how = "wider"
+			how = "wider than"
 		}
-		s += fmt.Sprintf(" The difference is widest at n = %d and narrowest at n = %d; at the largest size it is %s than at the smallest.", c.Widest(), c.Narrowest(), how)
+		s += fmt.Sprintf(" The difference is widest at n = %d and narrowest at n = %d; at the largest size it is %s at the smallest.", c.Widest(), c.Narrowest(), how)
 	}
 	return s
 }

@@ -306,6 +306,12 @@ func TestCompareCurves(t *testing.T) {
 			want: []string{"behind at n = 1000 (-1.00), n = 2000 (-5.00) and n = 4000 (-10.00)", "wider than at the smallest"},
 		},
 		{
+			name:   "ahead, steady",
+			b:      []denseres.CurvePoint{curvePoint("B", 1000, 1, 0.75, 1, 5), curvePoint("B", 2000, 1, 0.852, 1, 5), curvePoint("B", 4000, 1, 0.951, 1, 5)},
+			widest: 2000, narrowest: 1000, mean: (0.05 + 0.052 + 0.051) / 3,
+			want: []string{"at the largest size it is about the same as at the smallest."},
+		},
+		{
 			name:   "shared sizes only",
 			b:      []denseres.CurvePoint{curvePoint("B", 2000, 1, 0.80, 1, 5), curvePoint("B", 3000, 1, 0.9, 1, 5)},
 			widest: 2000, narrowest: 2000, mean: 0,
