@@ -54,7 +54,8 @@
 //
 // where loss is the average cross-entropy on the training examples before the
 // epoch's update, the accuracies are measured after it, and seconds is the
-// time of the epoch's training step (forward, backward and update) alone.
+// time of the epoch's training step (forward, backward and update) alone;
+// the first epoch's also includes compiling the step for the backend.
 //
 // If the loss becomes NaN or infinite (the learning rate is too large), the
 // command exits with status 1 and a message suggesting a smaller -lr, but
