@@ -144,7 +144,11 @@ func CheckGradients(cfg Config, batch int, seed uint64) ([]GradError, error) {
 // randomize makes every parameter random (see CheckGradients) and returns a
 // random batch.
 func (m *Model[T]) randomize(batch int, seed uint64) ([]T, []uint8) {
-	rng := rand.New(rand.NewPCG(seed, 0x6772616463686b))
+	return m.randomizeWith(rand.New(rand.NewPCG(seed, 0x6772616463686b)), batch)
+}
+
+// randomizeWith is randomize drawing from rng.
+func (m *Model[T]) randomizeWith(rng *rand.Rand, batch int) ([]T, []uint8) {
 	for _, name := range m.Params() {
 		p, shape := m.param(name)
 		switch name[0] {

@@ -24,43 +24,16 @@ var gradCases = []testCase{
 }
 
 // randomSetup builds a model whose every parameter is random — He weights,
-// random bias rows, γ ~ N(1, 0.3²), β ~ N(0, 0.3²) — and a random batch.
+// random bias rows, γ ~ N(1, 0.3²), β ~ N(0, 0.3²) — and a random batch: the
+// randomisation CheckGradients uses (Model.randomizeWith), from a generator
+// seeded with tc.seed.
 func randomSetup[T Float](t testing.TB, tc testCase) (*Model[T], []T, []uint8) {
 	t.Helper()
 	m, err := New[T](Config{Input: tc.d, Hidden: tc.h, Classes: tc.c, LayerNorm: tc.ln, Seed: tc.seed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(tc.seed, 77))
-	for _, name := range m.Params() {
-		p, shape, _ := m.Param(name)
-		switch name[0] {
-		case 'W': // random bias row
-			cols := shape[1]
-			for j := range cols {
-				p[len(p)-cols+j] = T(rng.NormFloat64() * 0.3)
-			}
-		case 'g':
-			for j := range p {
-				p[j] = T(1 + 0.3*rng.NormFloat64())
-			}
-		case 'b':
-			for j := range p {
-				p[j] = T(0.3 * rng.NormFloat64())
-			}
-		}
-		if err := m.SetParam(name, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	x := make([]T, tc.b*tc.d)
-	for i := range x {
-		x[i] = T(rng.NormFloat64())
-	}
-	y := make([]uint8, tc.b)
-	for i := range y {
-		y[i] = uint8(rng.IntN(tc.c))
-	}
+	x, y := m.randomizeWith(rand.New(rand.NewPCG(tc.seed, 77)), tc.b)
 	return m, x, y
 }
 
