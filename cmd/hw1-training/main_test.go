@@ -217,13 +217,7 @@ func TestTinyRun(t *testing.T) {
 			if !(m.Epochs[1].Loss < m.Epochs[0].Loss) {
 				t.Errorf("loss %v then %v; want a decrease", m.Epochs[0].Loss, m.Epochs[1].Loss)
 			}
-			clitest.CheckPNGs(t, plotDir, lossPlotFile, accuracyPlotFile)
-			if entries, _ := os.ReadDir(dir); len(entries) != 2 {
-				t.Errorf("output directory holds %v, want only metrics.json and plots (no temporary files)", entries)
-			}
-			if lines := strings.Count(stdout.String(), "\nepoch "); lines != 2 {
-				t.Errorf("stdout has %d epoch lines, want 2:\n%s", lines, stdout.String())
-			}
+			clitest.CheckTrainingRun(t, dir, plotDir, stdout.String(), 2, lossPlotFile, accuracyPlotFile)
 		})
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -132,5 +133,20 @@ func CheckPNGs(t testing.TB, dir string, names ...string) {
 		} else if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
 			t.Errorf("%s is only %v", name, b)
 		}
+	}
+}
+
+// CheckTrainingRun checks what a training command left after a run of n
+// epochs with -metrics-out in dir and -plot-dir plotDir (a subdirectory of
+// dir): the two PNGs in plotDir, nothing else in dir (no temporary files),
+// and one "epoch" line per epoch in stdout.
+func CheckTrainingRun(t testing.TB, dir, plotDir, stdout string, n int, pngs ...string) {
+	t.Helper()
+	CheckPNGs(t, plotDir, pngs...)
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("output directory holds %v, want only metrics.json and plots (no temporary files)", entries)
+	}
+	if lines := strings.Count(stdout, "\nepoch "); lines != n {
+		t.Errorf("stdout has %d epoch lines, want %d:\n%s", lines, n, stdout)
 	}
 }
